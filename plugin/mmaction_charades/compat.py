@@ -1,0 +1,151 @@
+"""Shims for known upstream bugs of the pinned OpenMMLab stack.
+
+Each shim is applied once by :func:`apply` (called on ``import
+mmaction_charades``), checks whether its bug is present and does nothing when
+upstream is fixed. :data:`APPLIED` lists the shims that took effect.
+
+* ``drn``: the mmaction2 1.2.0 wheel ships ``mmaction/models/localizers/
+  __init__.py`` importing ``.drn.drn`` but not the ``drn`` package itself,
+  so ``import mmaction.models`` raises ``ModuleNotFoundError``. We register a placeholder package whose
+  ``DRN`` raises a clear error when built.
+* ``pkg_resources``: MMEngine resolves ``_base_ = 'mmaction::...'`` configs
+  through ``pkg_resources`` (mmengine/utils/package_utils.py), removed in
+  setuptools 82. We provide the two names MMEngine uses, backed by
+  :mod:`importlib.metadata`.
+* ``multimodal``: ``mmaction.utils.dependency.WITH_MULTIMODAL`` only checks
+  that ``transformers>=4.28`` is installed, then ``import mmaction.models``
+  imports VindLU, which also needs ``timm``. With transformers but no timm
+  (transformers is one of our test oracles) we report the multimodal models
+  as unavailable, so MMAction2 registers its own placeholders for them.
+* ``cpu_dist``: MMEngine's ``pytorch`` launcher calls
+  ``torch.cuda.set_device`` unconditionally and defaults to NCCL
+  (mmengine/dist/utils.py ``_init_dist_pytorch``), so ``torchrun`` on a
+  CPU-only machine fails. Without CUDA we initialise the process group with
+  gloo and skip ``set_device``.
+"""
+import importlib.util
+import os
+import sys
+import types
+from pathlib import Path
+from typing import List
+
+APPLIED: List[str] = []
+
+
+def _mmaction_has_drn() -> bool:
+    spec = importlib.util.find_spec('mmaction')
+    if spec is None or not spec.submodule_search_locations:
+        return True  # nothing to patch
+    root = Path(list(spec.submodule_search_locations)[0])
+    return (root / 'models' / 'localizers' / 'drn' / '__init__.py').exists()
+
+
+class _MissingDRN:
+    """Placeholder for ``mmaction.models.localizers.DRN``."""
+
+    def __init__(self, *args, **kwargs):
+        raise ImportError(
+            'DRN is not available: the installed mmaction2 wheel lacks the '
+            'package mmaction/models/localizers/drn (an upstream packaging '
+            'bug). Install mmaction2 from source to use DRN.')
+
+
+def _shim_drn() -> bool:
+    if 'mmaction.models.localizers.drn' in sys.modules or _mmaction_has_drn():
+        return False
+    pkg = types.ModuleType('mmaction.models.localizers.drn')
+    pkg.__path__ = []
+    mod = types.ModuleType('mmaction.models.localizers.drn.drn')
+    mod.DRN = _MissingDRN
+    pkg.drn = mod
+    sys.modules[pkg.__name__] = pkg
+    sys.modules[mod.__name__] = mod
+    return True
+
+
+def _shim_pkg_resources() -> bool:
+    try:
+        import pkg_resources  # noqa: F401
+        return False
+    except ImportError:
+        pass
+    import importlib.metadata as metadata
+
+    class DistributionNotFound(Exception):
+        """Raised when a distribution is not installed."""
+
+    class _Distribution:
+
+        def __init__(self, dist: 'metadata.Distribution') -> None:
+            self._dist = dist
+            self.version = dist.version
+            self.location = str(dist.locate_file(''))
+
+        def has_metadata(self, name: str) -> bool:
+            return self._dist.read_text(name) is not None
+
+        def get_metadata(self, name: str) -> str:
+            return self._dist.read_text(name) or ''
+
+    def get_distribution(name: str) -> _Distribution:
+        try:
+            return _Distribution(metadata.distribution(name))
+        except metadata.PackageNotFoundError as exc:
+            raise DistributionNotFound(name) from exc
+
+    mod = types.ModuleType('pkg_resources')
+    mod.DistributionNotFound = DistributionNotFound
+    mod.get_distribution = get_distribution
+    mod.__spec__ = importlib.util.spec_from_loader('pkg_resources', loader=None)
+    sys.modules['pkg_resources'] = mod
+    return True
+
+
+def _shim_multimodal() -> bool:
+    if 'mmaction.models' in sys.modules:
+        return False
+    from mmaction.utils import dependency
+    if not dependency.WITH_MULTIMODAL or importlib.util.find_spec('timm'):
+        return False
+    dependency.WITH_MULTIMODAL = False
+    return True
+
+
+def _shim_cpu_dist() -> bool:
+    import torch
+    if torch.cuda.is_available():
+        return False
+    import torch.distributed as torch_dist
+    from mmengine.dist import utils as dist_utils
+
+    if getattr(dist_utils._init_dist_pytorch, '_cpu_shim', False):
+        return False
+    original = dist_utils._init_dist_pytorch
+
+    def _init_dist_pytorch(backend: str = 'gloo', init_backend: str = 'torch',
+                           **kwargs) -> None:
+        if torch.cuda.is_available() or init_backend != 'torch':
+            return original(backend, init_backend=init_backend, **kwargs)
+        torch_dist.init_process_group(
+            backend='gloo',
+            rank=int(os.environ['RANK']),
+            world_size=int(os.environ['WORLD_SIZE']),
+            **kwargs)
+
+    _init_dist_pytorch._cpu_shim = True
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+    return True
+
+
+def apply() -> List[str]:
+    """Apply every shim whose bug is present; returns the names applied."""
+    for name, shim in (('drn', _shim_drn),
+                       ('pkg_resources', _shim_pkg_resources),
+                       ('multimodal', _shim_multimodal),
+                       ('cpu_dist', _shim_cpu_dist)):
+        if name not in APPLIED and shim():
+            APPLIED.append(name)
+    from .engine import checkpoint
+    checkpoint.install()
+    return APPLIED

@@ -1,0 +1,111 @@
+"""Safe checkpoint loading for MMEngine under ``torch.load(weights_only=True)``.
+
+torch>=2.6 unpickles checkpoints with ``weights_only=True``, which rejects the
+non-tensor objects that MMEngine writes (the message hub's ``HistoryBuffer``,
+numpy arrays and scalars in ``meta`` and ``runtime_info``), so resume and
+``tools/test.py CKPT`` fail. Rather than loading arbitrary pickles, we
+allow-list exactly the globals that MMEngine / MMAction2 checkpoints contain
+(:data:`ALLOWED_GLOBALS`) and refuse anything else before unpickling it:
+
+* every loader registered in :class:`mmengine.runner.CheckpointLoader` runs
+  inside :func:`torch.serialization.safe_globals` with the allow-list;
+* local files are scanned first with
+  :func:`torch.serialization.get_unsafe_globals_in_checkpoint` (which reads
+  pickle opcodes and executes nothing) and then loaded with an explicit
+  ``weights_only=True``;
+* a refused checkpoint raises :class:`UnsafeCheckpointError` naming the file
+  and the offending globals.
+"""
+import pickle
+import re
+from functools import wraps
+from typing import Callable, List
+
+import numpy as np
+import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint references a global outside :data:`ALLOWED_GLOBALS`."""
+
+
+def _numpy_globals() -> list:
+    """numpy objects that MMEngine checkpoints pickle (arrays, scalars,
+    dtypes in ``meta`` / ``message_hub.runtime_info`` and RNG states)."""
+    try:
+        from numpy._core import multiarray
+    except ImportError:  # numpy < 2
+        from numpy.core import multiarray
+    dtype_classes = [type(np.dtype(c)) for c in '?bBhHiIlLqQefdgFDGSUV']
+    dtype_classes.append(type(np.dtype('O')))
+    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
+            *dict.fromkeys(dtype_classes)]
+
+
+ALLOWED_GLOBALS: List = [HistoryBuffer, *_numpy_globals()]
+_INSTALLED = False
+
+
+def _offending_globals(message: str) -> List[str]:
+    return re.findall(r'GLOBAL ([\w.]+)', message)
+
+
+def _refuse(filename: str, names: List[str]) -> UnsafeCheckpointError:
+    return UnsafeCheckpointError(
+        f'Refused to load checkpoint {filename!r}: it references the '
+        f'global(s) {", ".join(names)}, which MMEngine/MMAction2 checkpoints '
+        'never contain (allow-list: '
+        'mmaction_charades.engine.checkpoint.ALLOWED_GLOBALS). Nothing from '
+        'the file was executed. Only load checkpoints you trust.')
+
+
+def _guarded(loader: Callable) -> Callable:
+    """Run a CheckpointLoader scheme with the allow-list and clear errors."""
+
+    @wraps(loader)
+    def load(filename: str, *args, **kwargs):
+        try:
+            with torch.serialization.safe_globals(ALLOWED_GLOBALS):
+                return loader(filename, *args, **kwargs)
+        except UnsafeCheckpointError:
+            raise
+        except pickle.UnpicklingError as exc:
+            names = _offending_globals(str(exc)) or [str(exc).splitlines()[0]]
+            raise _refuse(filename, names) from None
+
+    load._mmaction_charades_safe = True
+    return load
+
+
+def load_from_local(filename: str, map_location=None) -> dict:
+    """Load a local checkpoint after checking its globals against the
+    allow-list; never unpickles a refused file."""
+    import os.path as osp
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file {filename!r} does not exist')
+    with torch.serialization.safe_globals(ALLOWED_GLOBALS):
+        try:
+            unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(
+                filename)
+        except (RuntimeError, ValueError):
+            unsafe = []  # legacy (non-zip) format: weights_only still guards
+        if unsafe:
+            raise _refuse(filename, unsafe)
+        return torch.load(filename, map_location=map_location,
+                          weights_only=True)
+
+
+def install() -> None:
+    """Guard every scheme registered in MMEngine's CheckpointLoader."""
+    global _INSTALLED
+    if _INSTALLED:
+        return
+    schemes = CheckpointLoader._schemes
+    for prefix, loader in list(schemes.items()):
+        if getattr(loader, '_mmaction_charades_safe', False):
+            continue
+        schemes[prefix] = _guarded(load_from_local if prefix == '' else loader)
+    _INSTALLED = True

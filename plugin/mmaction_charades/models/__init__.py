@@ -1,0 +1,1 @@
+from . import backbones, heads, layers, losses, ops, recognizers  # noqa: F401
