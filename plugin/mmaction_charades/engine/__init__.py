@@ -1,1 +1,4 @@
-from . import hooks  # noqa: F401
+from . import hooks, model_wrapper  # noqa: F401
+from .checkpoint import UnsafeCheckpointError
+
+__all__ = ['UnsafeCheckpointError']

@@ -32,24 +32,44 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
 
 
 def _numpy_globals() -> list:
-    """numpy objects that MMEngine checkpoints pickle (arrays, scalars,
-    dtypes in ``meta`` / ``message_hub.runtime_info`` and RNG states)."""
+    """numpy objects that MMEngine checkpoints pickle: numeric arrays and
+    scalars in ``meta``, ``message_hub`` and the RNG states, and the dtype
+    classes their state is set on (bool, integer, float and complex; no
+    object, string or void dtypes)."""
     try:
         from numpy._core import multiarray
     except ImportError:  # numpy < 2
         from numpy.core import multiarray
-    dtype_classes = [type(np.dtype(c)) for c in '?bBhHiIlLqQefdgFDGSUV']
-    dtype_classes.append(type(np.dtype('O')))
+    numeric_dtypes = dict.fromkeys(type(np.dtype(c)) for c in '?bBhHiIlLqQefdgFDG')
     return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
-            *dict.fromkeys(dtype_classes)]
+            *numeric_dtypes]
 
 
-ALLOWED_GLOBALS: List = [HistoryBuffer, *_numpy_globals()]
+def _history_buffer_statistic(owner, name: str):
+    """Stands in for ``builtins.getattr`` while unpickling.
+
+    A pickled ``HistoryBuffer`` holds its statistics methods
+    (``HistoryBuffer.min`` ...), which pickle writes as
+    ``getattr(HistoryBuffer, 'min')``. Only that lookup is allowed; a general
+    ``getattr`` would reach any attribute of any allowed object.
+    """
+    if owner is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+        return getattr(owner, name)
+    raise pickle.UnpicklingError(
+        f'Unsupported global: GLOBAL builtins.getattr applied to '
+        f'{getattr(owner, "__qualname__", type(owner).__qualname__)}.{name}')
+
+
+ALLOWED_GLOBALS: List = [
+    HistoryBuffer, (_history_buffer_statistic, 'builtins.getattr'),
+    *_numpy_globals()
+]
 _INSTALLED = False
 
 
 def _offending_globals(message: str) -> List[str]:
-    return re.findall(r'GLOBAL ([\w.]+)', message)
+    """Names of refused globals in a weights-only unpickling error."""
+    return re.findall(r"GLOBAL ([\w.]+)|got <class '([\w.]+)'>", message)
 
 
 def _refuse(filename: str, names: List[str]) -> UnsafeCheckpointError:
@@ -72,7 +92,8 @@ def _guarded(loader: Callable) -> Callable:
         except UnsafeCheckpointError:
             raise
         except pickle.UnpicklingError as exc:
-            names = _offending_globals(str(exc)) or [str(exc).splitlines()[0]]
+            names = [a or b for a, b in _offending_globals(str(exc))]
+            names = names or [str(exc).splitlines()[0]]
             raise _refuse(filename, names) from None
 
     load._mmaction_charades_safe = True

@@ -1,0 +1,47 @@
+# The generated mini-Charades (tools/data/make_mini_charades.py): the same
+# samplers and label rule as charades21.py at a CPU-friendly size (8 frames
+# over 3 s for training, 4 stride clips of 8 frames for testing, 64x64).
+# No flips or crops: the generated patterns are tied to screen positions.
+_base_ = './charades21.py'
+
+data_root = 'data/mini_charades/videos'
+ann_file_train = 'data/mini_charades/Charades_v1_train.csv'
+ann_file_test = 'data/mini_charades/Charades_v1_test.csv'
+clip_len = 8
+input_size = 64
+meta_keys = ('video_id', 'filename', 'img_shape', 'num_clips', 'clip_len')
+
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='DilatedClipSampler', clip_len=clip_len, span=3.0),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='StrideClipSampler', clip_len=clip_len, max_clips=4, stride=1.0),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    dataset=dict(
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=2,
+    persistent_workers=True,
+    dataset=dict(
+        ann_file=ann_file_test,
+        data_prefix=dict(video=data_root),
+        pipeline=test_pipeline))
+test_dataloader = val_dataloader

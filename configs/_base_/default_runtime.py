@@ -1,0 +1,30 @@
+# Runtime shared by every mmaction-charades config: MMAction2's own defaults
+# plus the plugin import, multi-label hooks and a CPU/GPU data-parallel wrapper.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['mmaction_charades'], allow_failed_imports=False)
+
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10, ignore_last=False),
+    checkpoint=dict(
+        type='CheckpointHook', interval=1, save_best='mAP', rule='greater',
+        max_keep_ckpts=2))
+
+custom_hooks = [
+    # Fills PosWeightBCELoss(pos_weight='auto') from the training annotations.
+    dict(type='PosWeightHook'),
+    # Running top-K accuracy and mAP over recent training batches.
+    dict(type='TrainMultilabelMetricsHook', interval=10),
+    # RNG states in checkpoints, so `--resume` continues the same streams.
+    dict(type='RNGStateHook'),
+]
+
+# Torch DDP refuses `device_ids` for CPU modules; this wrapper drops them on
+# CPU (gloo) and behaves as MMDistributedDataParallel on GPU.
+model_wrapper_cfg = dict(
+    type='DeviceAwareDistributedDataParallel',
+    broadcast_buffers=False,
+    find_unused_parameters=False)
+
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])

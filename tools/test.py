@@ -1,0 +1,74 @@
+"""Test a checkpoint: MMAction2's ``tools/test.py`` command line.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump preds.pkl]
+        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+
+Prints the specification's table (top-K and threshold accuracies under the
+five criteria), the mAP and the test loss, writes them to
+``WORK_DIR/results.json`` and ``results.md``, and ends with ``mAP: <value>``.
+"""
+import argparse
+
+from mmengine.config import DictAction
+from mmengine.dist import is_main_process
+from mmengine.runner import Runner
+
+import mmaction_charades  # noqa: F401  (shims and registration)
+from mmaction.registry import RUNNERS
+from mmaction_charades.evaluation.report import (format_results_table,
+                                                 write_results)
+from mmaction_charades.utils.cli import (UserError, check_checkpoint,
+                                         load_config, run_cli)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a video recognizer')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir',
+                        help='directory for the logs and the results files')
+    parser.add_argument('--dump', type=str,
+                        help='dump predictions to this pickle file')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config entries, e.g. test_dataloader.batch_size=2')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    return parser.parse_args()
+
+
+def add_dump(cfg, path: str):
+    if not path.endswith(('.pkl', '.pickle')):
+        raise UserError(f'--dump {path!r}: the file must end in .pkl')
+    evaluators = cfg.test_evaluator
+    if not isinstance(evaluators, (list, tuple)):
+        evaluators = [evaluators]
+    cfg.test_evaluator = [*evaluators,
+                          dict(type='DumpResults', out_file_path=path)]
+    return cfg
+
+
+@run_cli
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options, args.work_dir,
+                      args.launcher)
+    check_checkpoint(args.checkpoint)
+    if args.dump is not None:
+        cfg = add_dump(cfg, args.dump)
+    cfg.load_from = args.checkpoint
+    runner = (Runner.from_cfg(cfg)
+              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    metrics = runner.test()
+    if not is_main_process():
+        return
+    print(format_results_table(metrics))
+    json_path, md_path = write_results(metrics, cfg.work_dir)
+    print(f'results written to {json_path} and {md_path}')
+    print(f"mAP: {metrics['mAP']:.4f}")
+
+
+if __name__ == '__main__':
+    main()
