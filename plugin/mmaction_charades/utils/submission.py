@@ -1,0 +1,200 @@
+"""Charades classification submission files.
+
+The official evaluation script (``Charades_v1_classify.m``) reads one line per
+test video: the video id followed by one score per class, all separated by
+single spaces, e.g. ``0A8ZT 0.0123 0.871 ... 0.004`` with 157 scores. A
+prediction in the 21-group label space is written the same way with 21 scores.
+
+Predictions come from ``tools/test.py --dump preds.pkl``: MMEngine's
+``DumpResults`` pickles a list with one dict per test sample (the
+``ActionDataSample.to_dict()`` content), holding ``pred_score`` (shape (C,))
+and the ``meta_keys`` that ``PackActionInputs`` kept, such as ``video_id`` and
+``filename``.
+"""
+import csv
+import pickle
+from pathlib import Path
+from typing import Mapping, Optional, Sequence, Union
+
+import numpy as np
+import torch
+
+PathLike = Union[str, Path]
+
+NUM_CHARADES_CLASSES = 157
+SCORE_FORMAT = '.9g'  # nine significant digits round-trip float32 exactly
+
+
+def load_predictions(path: PathLike) -> list:
+    """Load the per-sample prediction dicts pickled by ``DumpResults``."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'{path}: no such predictions file')
+    try:
+        with path.open('rb') as f:
+            predictions = pickle.load(f)
+    except (pickle.UnpicklingError, EOFError, AttributeError,
+            ImportError, IndexError) as exc:
+        raise ValueError(f'{path}: not a readable pickle ({exc})') from None
+    if not isinstance(predictions, (list, tuple)) or not all(
+            isinstance(p, Mapping) for p in predictions):
+        raise ValueError(f'{path}: expected a list of per-sample dicts as '
+                         'written by `tools/test.py --dump`, got '
+                         f'{type(predictions).__name__}')
+    return list(predictions)
+
+
+def read_annotation_ids(ann_file: PathLike) -> list:
+    """Video ids of a Charades CSV (column ``id``), in row order."""
+    ann_file = Path(ann_file)
+    if not ann_file.is_file():
+        raise FileNotFoundError(f'{ann_file}: no such annotation file')
+    with ann_file.open(newline='', encoding='utf-8') as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames is None or 'id' not in reader.fieldnames:
+            raise ValueError(f'{ann_file} line 1: expected a header with an '
+                             f"'id' column, got {reader.fieldnames}")
+        ids = []
+        for row in reader:
+            if not row['id']:
+                raise ValueError(f'{ann_file} line {reader.line_num}: '
+                                 'empty video id')
+            ids.append(row['id'])
+    return ids
+
+
+def _sample_video_id(sample: Mapping) -> Optional[str]:
+    """``video_id``, else the basename of ``filename`` without extension."""
+    if sample.get('video_id') not in (None, ''):
+        return str(sample['video_id'])
+    filename = sample.get('filename')
+    if filename:
+        return Path(str(filename)).stem
+    return None
+
+
+def _sample_scores(sample: Mapping, index: int, name: str,
+                   num_classes: int) -> np.ndarray:
+    """``pred_score`` of one sample as a float64 array of shape (C,)."""
+    if 'pred_score' not in sample:
+        raise ValueError(f'sample {index} ({name}): no `pred_score`; keys are '
+                         f'{sorted(sample)}')
+    score = sample['pred_score']
+    if isinstance(score, torch.Tensor):
+        score = score.detach().cpu().double().numpy()
+    try:
+        score = np.asarray(score, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f'sample {index} ({name}): `pred_score` is a '
+                         f'{type(sample["pred_score"]).__name__}, expected '
+                         'a vector of class scores') from None
+    if score.shape != (num_classes, ):
+        raise ValueError(
+            f'sample {index} ({name}): expected {num_classes} scores, got '
+            f'shape {tuple(score.shape)} (use --num-classes to match the '
+            'label space, e.g. 21 for the groups)')
+    if not np.isfinite(score).all():
+        raise ValueError(f'sample {index} ({name}): non-finite score')
+    return score
+
+
+def predictions_to_scores(predictions: Sequence[Mapping],
+                          num_classes: int = NUM_CHARADES_CLASSES,
+                          row_ids: Optional[Sequence[str]] = None) -> dict:
+    """Map each test video id to its class scores.
+
+    Ids come from each sample's ``video_id``, else the basename of its
+    ``filename`` without extension, else ``row_ids[index]`` (the video ids of
+    the annotation file in row order, which the test set follows).
+
+    Args:
+        predictions: Per-sample dicts with ``pred_score`` of shape (C,).
+        num_classes: C, the expected number of scores per sample.
+        row_ids: Optional ids in dataset order, used when a sample names none.
+
+    Returns:
+        dict[str, np.ndarray]: video id -> scores (C,), in prediction order.
+    """
+    if row_ids is not None and len(row_ids) != len(predictions):
+        raise ValueError(f'{len(predictions)} predictions but the annotation '
+                         f'file lists {len(row_ids)} videos')
+    scores = {}
+    for index, sample in enumerate(predictions):
+        video_id = _sample_video_id(sample)
+        if video_id is None:
+            if row_ids is None:
+                raise ValueError(
+                    f'sample {index}: neither `video_id` nor `filename` is '
+                    'in the prediction; add them to PackActionInputs('
+                    'meta_keys=...) or pass --ann-file for the row order')
+            video_id = row_ids[index]
+        if video_id in scores:
+            raise ValueError(f'sample {index}: video id {video_id!r} '
+                             'predicted twice')
+        scores[video_id] = _sample_scores(sample, index,
+                                          f'video {video_id!r}', num_classes)
+    return scores
+
+
+def write_submission(path: PathLike, scores: Mapping[str, np.ndarray]) -> None:
+    """Write ``<video_id> <score_0> ... <score_C-1>`` lines, one per video."""
+    lengths = {len(np.ravel(s)) for s in scores.values()}
+    if len(lengths) > 1:
+        raise ValueError(f'videos have different score counts: {lengths}')
+    for video_id in scores:
+        if not video_id or any(c.isspace() for c in video_id):
+            raise ValueError(f'video id {video_id!r} is empty or has spaces')
+    with Path(path).open('w') as f:
+        for video_id, score in scores.items():
+            values = ' '.join(
+                format(float(v), SCORE_FORMAT) for v in np.ravel(score))
+            f.write(f'{video_id} {values}\n')
+
+
+def read_submission(path: PathLike,
+                    num_classes: Optional[int] = None) -> dict:
+    """Read a submission file back.
+
+    Args:
+        path: The submission text file.
+        num_classes: Expected scores per line; by default the first line's.
+
+    Returns:
+        dict[str, np.ndarray]: video id -> float64 scores (C,), in file order.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'{path}: no such submission file')
+    scores, first_line = {}, {}
+    with path.open() as f:
+        for line_num, line in enumerate(f, start=1):
+            fields = line.split()
+            if not fields:
+                continue
+            video_id, values = fields[0], fields[1:]
+            if num_classes is None:
+                num_classes = len(values)
+            if len(values) != num_classes:
+                raise ValueError(
+                    f'{path} line {line_num}: expected the video id and '
+                    f'{num_classes} scores, got {len(values)} scores')
+            try:
+                row = np.array([float(v) for v in values])
+            except ValueError:
+                bad = next(v for v in values if not _is_float(v))
+                raise ValueError(f'{path} line {line_num}: score {bad!r} is '
+                                 'not a number') from None
+            if video_id in scores:
+                raise ValueError(
+                    f'{path} line {line_num}: video id {video_id!r} already '
+                    f'on line {first_line[video_id]}')
+            scores[video_id], first_line[video_id] = row, line_num
+    return scores
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

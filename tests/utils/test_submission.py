@@ -1,0 +1,123 @@
+"""Charades submission files: DumpResults pickles in, official lines out."""
+import numpy as np
+import pytest
+import torch
+from mmaction.structures import ActionDataSample
+from mmengine.evaluator import DumpResults
+
+from mmaction_charades.utils.submission import (load_predictions,
+                                                predictions_to_scores,
+                                                read_annotation_ids,
+                                                read_submission,
+                                                write_submission)
+
+
+def dump_predictions(path, scores, metainfos):
+    """Pickle predictions exactly as `tools/test.py --dump` does."""
+    samples = []
+    for score, metainfo in zip(scores, metainfos):
+        sample = ActionDataSample(metainfo=metainfo)
+        sample.set_pred_score(torch.as_tensor(score))
+        sample.set_gt_label(torch.zeros(len(score)))
+        samples.append(sample.to_dict())  # what Evaluator.process passes on
+    metric = DumpResults(out_file_path=str(path))
+    metric.process(None, samples)
+    metric.evaluate(len(samples))
+
+
+@pytest.mark.parametrize('num_classes', [157, 21])
+def test_round_trip_from_dump(tmp_path, num_classes):
+    rng = np.random.default_rng(0)
+    scores = rng.random((4, num_classes), dtype=np.float32)
+    ids = ['0A8ZT', 'YSKX3', 'ZZ8WM', '46GP8']
+    dump_predictions(tmp_path / 'preds.pkl', scores,
+                     [dict(video_id=i, img_shape=(224, 224)) for i in ids])
+
+    by_id = predictions_to_scores(
+        load_predictions(tmp_path / 'preds.pkl'), num_classes)
+    write_submission(tmp_path / 'sub.txt', by_id)
+    back = read_submission(tmp_path / 'sub.txt', num_classes)
+
+    assert list(back) == ids
+    np.testing.assert_allclose(np.stack(list(back.values())), scores,
+                               rtol=1e-7)
+    # nine significant digits give the float32 scores back bit for bit
+    np.testing.assert_array_equal(
+        np.stack(list(back.values())).astype(np.float32), scores)
+    lines = (tmp_path / 'sub.txt').read_text().splitlines()
+    assert len(lines) == 4
+    for line, video_id in zip(lines, ids):
+        fields = line.split(' ')
+        assert fields[0] == video_id and len(fields) == num_classes + 1
+
+
+def test_ids_from_filename_then_annotation_rows(tmp_path):
+    scores = np.eye(3, 157)
+    by_filename = predictions_to_scores([
+        dict(pred_score=torch.as_tensor(s), filename=f'/data/v/ID{i}.mp4')
+        for i, s in enumerate(scores)
+    ])
+    assert list(by_filename) == ['ID0', 'ID1', 'ID2']
+
+    csv_file = tmp_path / 'Charades_v1_test.csv'
+    csv_file.write_bytes(
+        b'id,subject,scene,quality,relevance,verified,script,objects,'
+        b'descriptions,actions,length\r\n'
+        b'AAA01,s1,Kitchen,6,7,Yes,"A person, then a cup",cup,"x, y",'
+        b'c001 0.0 3.5;c002 1.0 2.0,30.1\r\n'
+        b'BBB02,s2,Bedroom,6,7,Yes,walks,,none,,12.0\r\n'
+        b'CCC03,s3,Garage,5,7,No,"sits",chair,sits,c010 1.0 40.0,20.5\r\n')
+    row_ids = read_annotation_ids(csv_file)
+    assert row_ids == ['AAA01', 'BBB02', 'CCC03']
+    by_row = predictions_to_scores([dict(pred_score=s) for s in scores],
+                                   row_ids=row_ids)
+    assert list(by_row) == row_ids
+    np.testing.assert_array_equal(by_row['BBB02'], scores[1])
+
+
+def test_prediction_errors_name_the_sample():
+    good = dict(video_id='A', pred_score=torch.zeros(157))
+    with pytest.raises(ValueError, match=r"sample 1 \(video 'B'\): expected "
+                       r'157 scores, got shape \(21,\)'):
+        predictions_to_scores([good, dict(video_id='B',
+                                          pred_score=torch.zeros(21))])
+    with pytest.raises(ValueError, match="sample 1: video id 'A' predicted "
+                       'twice'):
+        predictions_to_scores([good, good])
+    with pytest.raises(ValueError, match='sample 0: neither `video_id`'):
+        predictions_to_scores([dict(pred_score=torch.zeros(157))])
+    with pytest.raises(ValueError, match='2 predictions but the annotation '
+                       'file lists 1'):
+        predictions_to_scores([good, good], row_ids=['X'])
+
+
+def test_read_submission_errors_name_the_line(tmp_path):
+    path = tmp_path / 'sub.txt'
+    path.write_text('A 0.1 0.2 0.3\nB 0.1 0.2\n')
+    with pytest.raises(ValueError, match=r'sub.txt line 2: expected the video '
+                       r'id and 3 scores, got 2'):
+        read_submission(path)
+    path.write_text('A 0.1 0.2 0.3\n')
+    with pytest.raises(ValueError, match='line 1: expected the video id and '
+                       '157 scores, got 3'):
+        read_submission(path, num_classes=157)
+    path.write_text('A 0.1 0.2 0.3\n\nB 0.1 zero 0.3\n')
+    with pytest.raises(ValueError, match="line 3: score 'zero' is not a "
+                       'number'):
+        read_submission(path)
+    path.write_text('A 0.1 0.2 0.3\nA 0.1 0.2 0.3\n')
+    with pytest.raises(ValueError, match="line 2: video id 'A' already on "
+                       'line 1'):
+        read_submission(path)
+
+
+def test_unreadable_inputs(tmp_path):
+    with pytest.raises(FileNotFoundError, match='no such predictions file'):
+        load_predictions(tmp_path / 'missing.pkl')
+    (tmp_path / 'bad.pkl').write_bytes(b'not a pickle')
+    with pytest.raises(ValueError, match='bad.pkl: not a readable pickle'):
+        load_predictions(tmp_path / 'bad.pkl')
+    (tmp_path / 'ann.csv').write_text('video,length\nA,3\n')
+    with pytest.raises(ValueError, match="ann.csv line 1: expected a header "
+                       "with an 'id' column"):
+        read_annotation_ids(tmp_path / 'ann.csv')

@@ -1,0 +1,52 @@
+"""Write the official Charades classification submission file.
+
+Turns the predictions dumped by ``tools/test.py CONFIG CKPT --dump preds.pkl``
+into ``<video_id> <score_0> ... <score_C-1>`` lines, one per test video, the
+input of the official ``Charades_v1_classify.m``. Example::
+
+    python tools/analysis/charades_submission.py preds.pkl --out submission.txt
+    python tools/analysis/charades_submission.py preds21.pkl \\
+        --out submission21.txt --num-classes 21
+"""
+import argparse
+import sys
+
+from mmaction_charades.utils.submission import (NUM_CHARADES_CLASSES,
+                                                load_predictions,
+                                                predictions_to_scores,
+                                                read_annotation_ids,
+                                                write_submission)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('preds', help='pickle written by tools/test.py --dump')
+    parser.add_argument('--out', required=True, help='submission text file')
+    parser.add_argument(
+        '--ann-file',
+        help='Charades CSV of the test set (e.g. Charades_v1_test.csv), '
+        'whose row order names samples without `video_id` or `filename`')
+    parser.add_argument(
+        '--num-classes', type=int, default=NUM_CHARADES_CLASSES,
+        help='scores per video: 157 (official classes) or 21 (groups)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        row_ids = (read_annotation_ids(args.ann_file)
+                   if args.ann_file else None)
+        scores = predictions_to_scores(
+            load_predictions(args.preds), args.num_classes, row_ids)
+        write_submission(args.out, scores)
+    except (OSError, ValueError) as exc:
+        print(f'charades_submission: error: {exc}', file=sys.stderr)
+        return 2
+    print(f'wrote {len(scores)} videos x {args.num_classes} scores to '
+          f'{args.out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
