@@ -50,10 +50,14 @@ def _history_buffer_statistic(owner, name: str):
 
     A pickled ``HistoryBuffer`` holds its statistics methods
     (``HistoryBuffer.min`` ...), which pickle writes as
-    ``getattr(HistoryBuffer, 'min')``. Only that lookup is allowed; a general
+    ``getattr(HistoryBuffer, 'min')``. Only those lookups (the four default
+    statistics and any registered with ``register_statistics``, which a fresh
+    process has not populated yet) are allowed; a general
     ``getattr`` would reach any attribute of any allowed object.
     """
-    if owner is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    statistics = {'min', 'max', 'mean', 'current',
+                  *HistoryBuffer._statistics_methods}
+    if owner is HistoryBuffer and name in statistics:
         return getattr(owner, name)
     raise pickle.UnpicklingError(
         f'Unsupported global: GLOBAL builtins.getattr applied to '
