@@ -7,6 +7,9 @@ import warnings
 
 import numpy as np
 
+from .annotations import load_annotations
+from .label_space import load_label_space
+
 #: ``pos_weight`` given to a class without any positive training video: such a
 #: class contributes no positive term to the loss, so its weight is irrelevant
 #: to training; 1.0 keeps the loss finite and unweighted.
@@ -36,3 +39,27 @@ def pos_weight_from_labels(labels: np.ndarray) -> np.ndarray:
             f'classes {np.flatnonzero(~has_pos).tolist()} have no positive '
             f'training video; their pos_weight is set to {NO_POSITIVE_WEIGHT}')
     return weights.astype(np.float32)
+
+
+def compute_pos_weight(ann_file: str,
+                       label_space: str = 'charades21',
+                       strict: bool = True,
+                       frame_fps: float = 24.) -> np.ndarray:
+    """Per-class ``#negatives / #positives`` over the videos of ``ann_file``.
+
+    Args:
+        ann_file: training annotations (official CSV or PySlowFast frame list,
+            see :func:`~.annotations.load_annotations`).
+        label_space: ``'charades157'``, ``'charades21'`` or a mapping file.
+        strict: raise on a bad record (else drop it).
+        frame_fps: extraction rate of a frame list's frames.
+
+    Returns:
+        (C,) float32, as :func:`pos_weight_from_labels`.
+    """
+    space = load_label_space(label_space)
+    videos, _ = load_annotations(ann_file, strict=strict, frame_fps=frame_fps)
+    labels = np.zeros((len(videos), space.num_classes), dtype=np.float32)
+    for row, video in enumerate(videos):
+        labels[row] = space.multi_hot(video['actions'][:, 0])
+    return pos_weight_from_labels(labels)

@@ -1,0 +1,8 @@
+from .charades_map import CharadesMAP
+from .multilabel_accuracy import MultilabelAccuracy, TopKMultilabelAccuracy
+from .multilabel_bce_loss import MultilabelBCELoss
+
+__all__ = [
+    'CharadesMAP', 'MultilabelAccuracy', 'MultilabelBCELoss',
+    'TopKMultilabelAccuracy'
+]

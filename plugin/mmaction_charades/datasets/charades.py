@@ -1,0 +1,221 @@
+"""Charades as an MMAction2 dataset: untrimmed videos with timed actions."""
+import logging
+import os.path as osp
+from typing import Callable, List, Optional, Union
+
+import numpy as np
+from mmaction.datasets import BaseActionDataset
+from mmaction.registry import DATASETS, TRANSFORMS
+from mmengine.logging import print_log
+from mmengine.registry import DefaultScope
+
+from .annotations import load_annotations
+from .bad_videos import BadVideoTracker
+from .label_space import load_label_space
+
+LABEL_LEVELS = ('clip', 'video')
+
+
+class BadVideoError(RuntimeError):
+    """A video (or frame directory) that the pipeline cannot decode."""
+
+
+def reads_media(transform: Callable) -> bool:
+    """Whether a pipeline step opens or decodes the video: MMAction2's loading
+    transforms are all named ``*Init`` or ``*Decode*`` (``DecordInit``,
+    ``DecordDecode``, ``PyAVInit``, ``RawFrameDecode``, ...)."""
+    name = type(transform).__name__
+    return 'Init' in name or 'Decode' in name
+
+
+def _build_transform(transform: Union[dict, Callable]) -> Callable:
+    """Build a transform config in the default scope, or in ``mmaction``
+    when no downstream scope is set (a bare script or a Runner without
+    ``default_scope``), where MMAction2's transforms would not be found."""
+    if not isinstance(transform, dict):
+        return transform
+    scope = DefaultScope.get_current_instance()
+    if scope is None or scope.scope_name == 'mmengine':
+        transform = dict(transform)
+        transform.setdefault('_scope_', 'mmaction')
+    return TRANSFORMS.build(transform)
+
+
+@DATASETS.register_module()
+class CharadesDataset(BaseActionDataset):
+    """Charades videos with multi-label, timed annotations.
+
+    Reads the official ``Charades_v1_{train,test}.csv`` or a PySlowFast frame
+    list (told apart by the header; see :mod:`.annotations`). Each data info
+    holds:
+
+    - ``filename``: ``data_prefix['video']/filename_tmpl.format(id)`` for the
+      CSV, as ``DecordInit`` expects; for a frame list instead ``frame_dir``
+      (under ``data_prefix['img']``), ``filename_tmpl``, ``offset``,
+      ``total_frames`` and ``avg_fps`` as ``RawFrameDecode`` expects;
+    - ``video_id``, ``length`` (seconds);
+    - ``actions``: float32 (M, 3) ``[label, start, end]``, labels in the
+      chosen label space, times in seconds with ``end <= length``;
+    - ``num_classes`` and ``label``: the float32 (C,) multi-hot video label;
+    - ``label_level``: ``'clip'`` lets the clip sampler replace ``label``
+      with the labels of the sampled clip, ``'video'`` keeps the video's.
+
+    Two flags decide what bad data does:
+
+    - ``strict`` (annotations, default True): a malformed record raises an
+      error naming the file, line and field; if False it is logged, dropped
+      and counted in :attr:`num_dropped_records`.
+    - ``strict_videos`` (decoding, default False): a video that a loading
+      step (see :func:`reads_media`) cannot read, or that has no frame, is
+      logged once and replaced by a random other sample (MMEngine's refetch),
+      and counted in :attr:`bad_videos` for :class:`SkippedVideosHook` to
+      report each epoch; if True, or in ``test_mode`` (where replacing a
+      sample would bias the evaluation), it raises :class:`BadVideoError`
+      naming the file.
+
+    Args:
+        ann_file: official CSV or frame list.
+        pipeline: data transforms.
+        data_prefix: ``video`` (videos) and/or ``img`` (frame directories).
+        label_space: ``'charades157'``, ``'charades21'`` or a mapping file
+            path (see :mod:`.label_space`).
+        test_mode: building a validation/test set.
+        filename_tmpl: video file name of a video id.
+        label_level: ``'clip'`` or ``'video'``, see above.
+        strict: raise on bad annotation records.
+        strict_videos: raise on undecodable videos during training.
+        frame_fps: frame rate at which a frame list's frames were extracted
+            (PySlowFast's Charades frames: 24).
+    """
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: List[Union[dict, Callable]],
+                 data_prefix: dict = dict(video=''),
+                 label_space: str = 'charades21',
+                 test_mode: bool = False,
+                 filename_tmpl: str = '{}.mp4',
+                 label_level: str = 'clip',
+                 strict: bool = True,
+                 strict_videos: bool = False,
+                 frame_fps: float = 24.,
+                 metainfo: Optional[dict] = None,
+                 **kwargs) -> None:
+        if label_level not in LABEL_LEVELS:
+            raise ValueError(f'label_level must be one of {LABEL_LEVELS}, '
+                             f'got {label_level!r}')
+        self.label_space = load_label_space(label_space)
+        self.filename_tmpl = filename_tmpl
+        self.label_level = label_level
+        self.strict = strict
+        self.strict_videos = strict_videos
+        self.frame_fps = frame_fps
+        #: Annotation records dropped with ``strict=False``.
+        self.num_dropped_records = 0
+        #: Shared-memory counts of replaced samples; set by ``full_init``.
+        self.bad_videos: Optional[BadVideoTracker] = None
+        metainfo = dict(
+            classes=self.label_space.classes,
+            label_space=self.label_space.name,
+            **(metainfo or {}))
+        pipeline = [_build_transform(t) for t in pipeline]
+        super().__init__(
+            ann_file,
+            pipeline=pipeline,
+            data_prefix=data_prefix,
+            test_mode=test_mode,
+            num_classes=self.label_space.num_classes,
+            metainfo=metainfo,
+            **kwargs)
+
+    def full_init(self) -> None:
+        """Load the annotations, then allocate the bad-video counters (before
+        any DataLoader worker starts, so that the workers share them)."""
+        if self._fully_initialized:
+            return
+        super().full_init()
+        self.bad_videos = BadVideoTracker(len(self))
+
+    def load_data_list(self) -> List[dict]:
+        videos, self.num_dropped_records = load_annotations(
+            self.ann_file, strict=self.strict, frame_fps=self.frame_fps)
+        if self.num_dropped_records:
+            print_log(
+                f'{self.ann_file}: dropped {self.num_dropped_records} bad '
+                f'records (strict=False), kept {len(videos)} videos',
+                logger='current',
+                level=logging.WARNING)
+        space = self.label_space
+        data_list = []
+        for video in videos:
+            official = video['actions'][:, 0].astype(np.int64)
+            actions = video['actions'].copy()
+            actions[:, 0] = space.official_to_label[official]
+            info = dict(
+                video_id=video['video_id'],
+                length=video['length'],
+                actions=actions,
+                num_classes=space.num_classes,
+                label=space.multi_hot(official),
+                label_level=self.label_level)
+            if 'frame_dir' in video:
+                info.update(
+                    frame_dir=osp.join(
+                        self.data_prefix.get('img', ''), video['frame_dir']),
+                    **{key: video[key] for key in ('filename_tmpl', 'offset',
+                                                   'total_frames', 'avg_fps')})
+            else:
+                info['filename'] = osp.join(
+                    self.data_prefix.get('video', ''),
+                    self.filename_tmpl.format(video['video_id']))
+            data_list.append(info)
+        return data_list
+
+    def video_labels(self) -> np.ndarray:
+        """(N, C) float32 multi-hot video-level labels of all videos."""
+        labels = [self.get_data_info(i)['label'] for i in range(len(self))]
+        if not labels:
+            return np.zeros((0, self.label_space.num_classes), np.float32)
+        return np.stack(labels)
+
+    def prepare_data(self, idx: int) -> Optional[dict]:
+        """Run the pipeline on sample ``idx``; None (MMEngine then draws
+        another sample) when its video cannot be decoded in training with
+        ``strict_videos=False``."""
+        results = self.get_data_info(idx)
+        source = results.get('filename', results.get('frame_dir'))
+        for transform in self.pipeline.transforms:
+            if not reads_media(transform):
+                results = transform(results)
+            else:
+                step = type(transform).__name__
+                try:
+                    results = transform(results)
+                except Exception as error:
+                    return self._bad_video(
+                        idx, source, f'{step} raised '
+                        f'{type(error).__name__}: {error}', error)
+                if results is not None and results.get('total_frames',
+                                                       1) < 1:
+                    return self._bad_video(idx, source,
+                                           f'{step} found no frame')
+            if results is None:
+                return None
+        return results
+
+    def _bad_video(self,
+                   idx: int,
+                   source: str,
+                   reason: str,
+                   error: Optional[Exception] = None) -> None:
+        if self.test_mode or self.strict_videos:
+            raise BadVideoError(
+                f'cannot read video {source!r} (sample {idx}): {reason}'
+            ) from error
+        if self.bad_videos.record(idx):
+            print_log(
+                f'skipping unreadable video {source!r}: {reason}; a random '
+                'other sample replaces it (strict_videos=False)',
+                logger='current',
+                level=logging.WARNING)
+        return None

@@ -1,0 +1,60 @@
+"""Per-class average precision and the Charades mAP.
+
+The official Charades classification metric (``Charades_v1_classify.m``) is
+the mean over classes of the per-class average precision of the video scores.
+Classes without a positive video have no AP and are left out of the mean.
+"""
+import torch
+
+
+def per_class_average_precision(scores: torch.Tensor,
+                                targets: torch.Tensor) -> torch.Tensor:
+    """Average precision of every class, ranking the samples by score.
+
+    ``AP = sum_n (R_n - R_{n-1}) * P_n`` over the distinct score values taken
+    as thresholds from the highest down, so tied scores enter together; this
+    is the definition of :func:`sklearn.metrics.average_precision_score`.
+
+    Args:
+        scores: (N, C) scores; higher means more likely positive.
+        targets: (N, C) multi-hot targets (any value > 0 is positive).
+
+    Returns:
+        (C,) float64 tensor; NaN for a class without a positive sample.
+    """
+    if scores.shape != targets.shape or scores.ndim != 2:
+        raise ValueError(
+            'scores and targets must both be (num_samples, num_classes), got '
+            f'{tuple(scores.shape)} and {tuple(targets.shape)}')
+    num_samples = scores.shape[0]
+    sorted_scores, order = scores.sort(dim=0, descending=True)
+    hits = (targets > 0).gather(0, order).double()
+    ranks = torch.arange(1, num_samples + 1, dtype=torch.float64,
+                         device=scores.device)
+    precision = hits.cumsum(0) / ranks[:, None]
+    # Precision of a tie group is read at its last member: ``group_end[i]`` is
+    # the first index j >= i where the score changes after j (or the end).
+    is_end = torch.ones_like(sorted_scores, dtype=torch.bool)
+    is_end[:-1] = sorted_scores[:-1] != sorted_scores[1:]
+    end_index = torch.where(
+        is_end,
+        torch.arange(num_samples, device=scores.device)[:, None],
+        num_samples)
+    group_end = end_index.flip(0).cummin(0).values.flip(0)
+    num_positives = hits.sum(0)
+    ap = (hits * precision.gather(0, group_end)).sum(0) / num_positives
+    return torch.where(num_positives > 0, ap, torch.nan)
+
+
+def charades_map(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean of :func:`per_class_average_precision` over the classes that have
+    at least one positive sample.
+
+    Args:
+        scores: (N, C) scores.
+        targets: (N, C) multi-hot targets.
+
+    Returns:
+        0-dim float64 tensor; NaN if no class has a positive.
+    """
+    return per_class_average_precision(scores, targets).nanmean()

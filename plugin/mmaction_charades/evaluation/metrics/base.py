@@ -1,0 +1,40 @@
+"""Shared ``process`` step of the multi-label metrics."""
+from typing import Any, List, Sequence, Tuple
+
+import torch
+from mmengine.evaluator import BaseMetric
+
+
+class MultiLabelScoreMetric(BaseMetric):
+    """Keeps each sample's (C,) ``pred_score`` and multi-hot ``gt_label``.
+
+    One result per sample, on the CPU, so MMEngine can gather them from all
+    ranks under distributed evaluation. Subclasses implement
+    :meth:`compute_metrics` on the stacked (N, C) tensors of
+    :meth:`stack_results`.
+
+    Metric keys are already namespaced (``top2/hamming``, ``mAP``, ...), so
+    the default prefix is empty; ``prefix`` still prepends ``'<prefix>/'``.
+    """
+
+    default_prefix = ''
+
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        for sample in data_samples:
+            score, label = sample['pred_score'], sample['gt_label']
+            if label.shape != score.shape:
+                raise ValueError(
+                    f'{type(self).__name__} needs a multi-hot gt_label shaped '
+                    f'like pred_score {tuple(score.shape)}, got '
+                    f'{tuple(label.shape)} (is the model a multi-label one?)')
+            self.results.append(
+                dict(pred_score=score.detach().float().cpu(),
+                     gt_label=label.detach().cpu()))
+
+    @staticmethod
+    def stack_results(results: List[dict]) -> Tuple[torch.Tensor,
+                                                    torch.Tensor]:
+        """(N, C) float scores and (N, C) long multi-hot targets."""
+        scores = torch.stack([r['pred_score'] for r in results])
+        targets = torch.stack([r['gt_label'] for r in results]).long()
+        return scores, targets

@@ -1,0 +1,84 @@
+"""Top-k and thresholded multi-label accuracy (torcheval's criteria)."""
+from typing import Dict, Optional, Sequence, Union
+
+from mmaction.registry import METRICS
+
+from ..functional import (CRITERIA, multilabel_accuracy,
+                          topk_multilabel_accuracy)
+from .base import MultiLabelScoreMetric
+
+
+def _as_criteria(criteria: Union[str, Sequence[str]]) -> tuple:
+    criteria = (criteria, ) if isinstance(criteria, str) else tuple(criteria)
+    unknown = [c for c in criteria if c not in CRITERIA]
+    if unknown:
+        raise ValueError(f'unknown criteria {unknown}; choose from {CRITERIA}')
+    return criteria
+
+
+@METRICS.register_module()
+class TopKMultilabelAccuracy(MultiLabelScoreMetric):
+    """Accuracy of the top-k classes of ``pred_score`` as the predicted set.
+
+    Reports ``top{k}/{criterion}`` for every k and criterion, as
+    :func:`~mmaction_charades.evaluation.functional.topk_multilabel_accuracy`
+    (torcheval's ``TopKMultilabelAccuracy``) over the whole dataset.
+
+    Args:
+        k: Set sizes, each >= 2. Defaults to (2, 3, 5) (Tables 4.1-4.2).
+        criteria: Any of ``exact_match, hamming, overlap, contain, belong``.
+        collect_device, prefix: As for :class:`mmengine.evaluator.BaseMetric`.
+    """
+
+    def __init__(self,
+                 k: Union[int, Sequence[int]] = (2, 3, 5),
+                 criteria: Union[str, Sequence[str]] = CRITERIA,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.k = (k, ) if isinstance(k, int) else tuple(k)
+        if any(type(k) is not int or k < 2 for k in self.k):
+            raise ValueError(f'every k must be an int >= 2, got {self.k}')
+        self.criteria = _as_criteria(criteria)
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        scores, targets = self.stack_results(results)
+        return {
+            f'top{k}/{c}':
+            topk_multilabel_accuracy(scores, targets, k=k, criteria=c).item()
+            for k in self.k for c in self.criteria
+        }
+
+
+@METRICS.register_module()
+class MultilabelAccuracy(MultiLabelScoreMetric):
+    """Accuracy of the classes with ``pred_score >= threshold`` as the
+    predicted set.
+
+    Reports ``threshold/{criterion}``, as
+    :func:`~mmaction_charades.evaluation.functional.multilabel_accuracy`
+    (torcheval's ``MultilabelAccuracy``).
+
+    Args:
+        threshold: Probability from which a class is predicted. Defaults to
+            0.5.
+        criteria: Any of ``exact_match, hamming, overlap, contain, belong``.
+        collect_device, prefix: As for :class:`mmengine.evaluator.BaseMetric`.
+    """
+
+    def __init__(self,
+                 threshold: float = 0.5,
+                 criteria: Union[str, Sequence[str]] = CRITERIA,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.threshold = threshold
+        self.criteria = _as_criteria(criteria)
+
+    def compute_metrics(self, results: list) -> Dict[str, float]:
+        scores, targets = self.stack_results(results)
+        return {
+            f'threshold/{c}':
+            multilabel_accuracy(scores, targets, self.threshold, c).item()
+            for c in self.criteria
+        }

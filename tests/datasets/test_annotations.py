@@ -1,0 +1,162 @@
+import numpy as np
+import pytest
+
+from mmaction_charades.datasets.annotations import (AnnotationError,
+                                                    load_annotations,
+                                                    load_frame_list,
+                                                    load_official_csv)
+
+
+def test_csv_quotes_crlf_empty_actions_and_clamping(tmp_path):
+    # Quoted fields with commas and an embedded line break, CRLF line ends.
+    text = (
+        'id,subject,scene,quality,relevance,verified,script,objects,'
+        'descriptions,actions,length\r\n'
+        'AAA00,S1,Kitchen,6,7,Yes,"A person opens a door, then smiles.",'
+        'door;cup,"One, two.\r\nThree.",c008 0.00 5.00;c152 3.5 12.0,10.00\r\n'
+        'BBB00,S2,"Living room, sofa",,,No,"Nothing happens",,,,8.5\r\n'
+        'CCC00,S3,Hall,5,5,Yes,"x",door,"y", c097 1.2 2.4 ; ,4\r\n')
+    path = tmp_path / 'train.csv'
+    path.write_bytes(text.encode())
+    videos, dropped = load_official_csv(str(path))
+    assert dropped == 0
+    assert [v['video_id'] for v in videos] == ['AAA00', 'BBB00', 'CCC00']
+    assert [v['length'] for v in videos] == [10.0, 8.5, 4.0]
+    # c152 ends at 12.0 > length 10.0: clamped.
+    np.testing.assert_array_equal(videos[0]['actions'],
+                                  [[8, 0., 5.], [152, 3.5, 10.]])
+    assert videos[0]['actions'].dtype == np.float32
+    assert videos[1]['actions'].shape == (0, 3)
+    np.testing.assert_allclose(videos[2]['actions'], [[97, 1.2, 2.4]])
+
+
+@pytest.mark.parametrize('row, field, words', [
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 6.0 5.0,10', 'actions',
+     'after its end'),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c157 1.0 2.0,10', 'actions',
+     "unknown class id 'c157'"),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 1.0,10', 'actions', 'cNNN start end'),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 1.0 x,10', 'actions', "got 'x'"),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 -1.0 2.0,10', 'actions', '>= 0'),
+    ('AAA00,S,K,6,7,Yes,a, b,o,"d",c008 1.0 2.0,10', 'row', 'got 12'),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 1.0 2.0,ten', 'length', "'ten'"),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",,0', 'length', 'positive'),
+    (',S,K,6,7,Yes,"s",o,"d",,3', 'id', 'empty'),
+])
+def test_csv_bad_row_names_file_line_and_field(write_charades_csv, row, field,
+                                               words):
+    # Line 2 is a good row spanning two physical lines (quoted line break),
+    # so the bad row is on line 4.
+    path = write_charades_csv([
+        'OK000,S,K,6,7,Yes,"two\r\nlines",o,"d",c001 0 1,5',
+        row,
+    ])
+    with pytest.raises(AnnotationError) as info:
+        load_official_csv(path)
+    error = info.value
+    assert (error.path, error.line, error.field) == (path, 4, field)
+    message = str(error)
+    assert path in message and 'line 4' in message and repr(field) in message
+    assert words in message
+
+
+def test_csv_duplicate_id_and_missing_columns(write_charades_csv, tmp_path):
+    path = write_charades_csv([('AAA00', '', 3), ('AAA00', '', 4)])
+    with pytest.raises(AnnotationError, match='already annotated on line 2'):
+        load_official_csv(path)
+    bad_header = tmp_path / 'bad.csv'
+    bad_header.write_text('id,script,length\r\nAAA00,x,3\r\n')
+    with pytest.raises(AnnotationError, match=r"line 1.*\['actions'\]"):
+        load_official_csv(str(bad_header))
+
+
+def test_csv_non_strict_drops_and_counts_bad_rows(write_charades_csv):
+    path = write_charades_csv([
+        ('AAA00', 'c008 0 1', 3),
+        ('BAD01', 'c008 2 1', 3),  # start after end
+        ('BAD02', 'c999 0 1', 3),  # unknown class
+        'BAD03,too,few,fields',
+        ('BBB00', '', 3),
+        ('AAA00', '', 3),  # duplicate id
+    ])
+    videos, dropped = load_official_csv(path, strict=False)
+    assert [v['video_id'] for v in videos] == ['AAA00', 'BBB00']
+    assert dropped == 4
+    with pytest.raises(AnnotationError):
+        load_official_csv(path, strict=True)
+
+
+FRAME_HEADER = 'original_vido_id video_id frame_id path labels'
+
+
+def _frame_list(tmp_path, lines, name='train.csv'):
+    path = tmp_path / name
+    path.write_text('\n'.join([FRAME_HEADER] + lines) + '\n')
+    return str(path)
+
+
+def test_frame_list_groups_frames_and_derives_actions(tmp_path):
+    fps = 4.
+    labels_a = ['"7"', '""', '"3,10"', '"3,10"', '"10,3"', '"10,7"']
+    lines = [f'AAA {0} {k} AAA/AAA-{k + 1:06d}.jpg {lab}'
+             for k, lab in enumerate(labels_a)]
+    lines += [f'B_B 1 {k} B_B/img{k + 5}.png ""' for k in range(3)]
+    # Frame lines need not be sorted.
+    lines = lines[3:] + lines[:3]
+    videos, dropped = load_frame_list(_frame_list(tmp_path, lines), fps=fps)
+    assert dropped == 0
+    a, b = sorted(videos, key=lambda v: v['video_id'])
+    assert (a['video_id'], a['total_frames'], a['avg_fps']) == ('AAA', 6, 4.)
+    assert a['length'] == 6 / fps
+    assert (a['frame_dir'], a['offset']) == ('AAA', 1)
+    assert [a['filename_tmpl'].format(a['offset'] + k) for k in range(6)] == \
+        [f'AAA-{k + 1:06d}.jpg' for k in range(6)]
+    assert (b['frame_dir'], b['filename_tmpl'], b['offset']) == \
+        ('B_B', 'img{:01d}.png', 5)
+    assert b['actions'].shape == (0, 3)
+    # Runs: class 3 on frames 2-4, class 7 on frames 0 and 5, class 10 on 2-5;
+    # each widened by half a frame, clipped to [0, length].
+    expected = [[3, 1.5 / fps, 4.5 / fps], [7, 0., 0.5 / fps],
+                [7, 4.5 / fps, 5.5 / fps], [10, 1.5 / fps, 5.5 / fps]]
+    np.testing.assert_allclose(a['actions'], expected)
+    # The times k / fps inside an action are exactly the labelled frames.
+    for label in (3, 7, 10):
+        rows = a['actions'][a['actions'][:, 0] == label]
+        inside = [k for k in range(6) if any(
+            s <= np.float32(k / fps) <= e for _, s, e in rows)]
+        assert inside == [k for k in range(6) if str(label) in
+                          labels_a[k].strip('"').split(',')]
+
+
+@pytest.mark.parametrize('bad_line, line, field', [
+    ('AAA 0 2 AAA/AAA-000004.jpg ""', 4, 'path'),
+    ('AAA 0 3 AAA/AAA-000004.jpg ""', 4, 'frame_id'),  # frame 2 missing
+    ('AAA 0 2 AAA/AAA-000003.jpg "157"', 4, 'labels'),
+    ('AAA 0 x AAA/AAA-000003.jpg ""', 4, 'frame_id'),
+    ('AAA 0 2 AAA/AAA-000003.jpg', 4, 'row'),
+])
+def test_frame_list_errors_and_non_strict_drop(tmp_path, bad_line, line,
+                                               field):
+    lines = ['AAA 0 0 AAA/AAA-000001.jpg ""',
+             'AAA 0 1 AAA/AAA-000002.jpg "4"', bad_line,
+             'BBB 1 0 BBB/BBB-000001.jpg "5"']
+    path = _frame_list(tmp_path, lines)
+    with pytest.raises(AnnotationError) as info:
+        load_frame_list(path)
+    assert (info.value.line, info.value.field) == (line, field)
+    videos, dropped = load_frame_list(path, strict=False)
+    assert [v['video_id'] for v in videos] == ['BBB'] and dropped == 1
+
+
+def test_format_is_told_by_header(tmp_path, write_charades_csv):
+    csv_path = write_charades_csv([('AAA00', 'c008 0 1', 3)])
+    frames = _frame_list(tmp_path, ['AAA00 0 0 AAA00/AAA00-000001.jpg "8"'],
+                         name='frames.csv')
+    official, _ = load_annotations(csv_path)
+    from_frames, _ = load_annotations(frames, frame_fps=24.)
+    assert 'frame_dir' not in official[0] and 'frame_dir' in from_frames[0]
+    assert official[0]['actions'][0, 0] == from_frames[0]['actions'][0, 0] == 8
+    unknown = tmp_path / 'other.txt'
+    unknown.write_text('a b c\n')
+    with pytest.raises(AnnotationError, match='line 1'):
+        load_annotations(str(unknown))

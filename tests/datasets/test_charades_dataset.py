@@ -1,0 +1,102 @@
+import cv2
+import numpy as np
+import pytest
+from mmaction.registry import DATASETS
+
+from mmaction_charades.datasets import AnnotationError, CharadesDataset
+
+
+@pytest.fixture
+def train_csv(write_charades_csv):
+    return write_charades_csv([
+        ('AAA00', 'c008 0.5 2.0;c152 1.0 9.0;c006 3 4', 6.0),
+        ('BBB00', '', 4.0),
+        ('CCC00', 'c150 0 1', 2.5),
+    ])
+
+
+def test_data_infos_in_21_groups(train_csv):
+    dataset = DATASETS.build(
+        dict(
+            type='CharadesDataset',
+            _scope_='mmaction',
+            ann_file=train_csv,
+            data_prefix=dict(video='videos'),
+            pipeline=[]))
+    assert len(dataset) == 3
+    assert dataset.metainfo['classes'][19] == 'Emotional Expressions'
+    assert len(dataset.metainfo['classes']) == 21
+    info = dataset.get_data_info(0)
+    assert info['filename'] == 'videos/AAA00.mp4'
+    assert (info['video_id'], info['length'], info['num_classes'],
+            info['label_level']) == ('AAA00', 6.0, 21, 'clip')
+    # c008, c006 -> Door/Window (1); c152 -> Emotional Expressions (19),
+    # its end clamped to the length.
+    np.testing.assert_array_equal(
+        info['actions'], [[1, .5, 2.], [19, 1., 6.], [1, 3., 4.]])
+    assert info['actions'].dtype == np.float32
+    assert info['label'].dtype == np.float32
+    labels = dataset.video_labels()
+    expected = np.zeros((3, 21), dtype=np.float32)
+    expected[0, [1, 19]] = 1
+    expected[2, 20] = 1  # c150 -> Running
+    np.testing.assert_array_equal(labels, expected)
+
+
+def test_157_classes_video_level_and_template(train_csv):
+    dataset = CharadesDataset(
+        train_csv,
+        pipeline=[],
+        label_space='charades157',
+        filename_tmpl='{}_480.avi',
+        label_level='video')
+    info = dataset.get_data_info(0)
+    assert info['filename'] == 'AAA00_480.avi'
+    assert info['label_level'] == 'video'
+    np.testing.assert_array_equal(info['actions'][:, 0], [8, 152, 6])
+    assert np.flatnonzero(info['label']).tolist() == [6, 8, 152]
+    assert dataset.metainfo['classes'][152] == 'Someone is smiling'
+    with pytest.raises(ValueError, match='label_level'):
+        CharadesDataset(train_csv, pipeline=[], label_level='frame')
+
+
+def test_strict_annotations(write_charades_csv):
+    path = write_charades_csv([('AAA00', 'c008 0 1', 3),
+                               ('BAD00', 'c008 2 1', 3)])
+    with pytest.raises(AnnotationError, match='line 3'):
+        CharadesDataset(path, pipeline=[])
+    dataset = CharadesDataset(path, pipeline=[], strict=False)
+    assert len(dataset) == 1 and dataset.num_dropped_records == 1
+
+
+def test_frame_list_through_rawframe_decode(tmp_path):
+    # 5 frames of video XY, frame k a uniform image of value 40 * k, files
+    # numbered from 1 as PySlowFast's Charades frames.
+    root = tmp_path / 'frames'
+    (root / 'XY').mkdir(parents=True)
+    lines = ['original_vido_id video_id frame_id path labels']
+    for k in range(5):
+        cv2.imwrite(str(root / 'XY' / f'XY-{k + 1:06d}.jpg'),
+                    np.full((8, 8, 3), 40 * k, np.uint8))
+        label = '8' if k > 2 else ''
+        lines.append(f'XY 0 {k} XY/XY-{k + 1:06d}.jpg "{label}"')
+    ann = tmp_path / 'train.csv'
+    ann.write_text('\n'.join(lines) + '\n')
+    dataset = CharadesDataset(
+        str(ann),
+        data_prefix=dict(img=str(root)),
+        frame_fps=24.,
+        test_mode=True,
+        pipeline=[
+            dict(type='SampleFrames', clip_len=5, frame_interval=1,
+                 num_clips=1, test_mode=True),
+            dict(type='RawFrameDecode'),
+        ])
+    info = dataset.get_data_info(0)
+    assert (info['total_frames'], info['avg_fps'], info['length']) == \
+        (5, 24., 5 / 24.)
+    np.testing.assert_allclose(info['actions'], [[1, 2.5 / 24, 4.5 / 24]])
+    results = dataset[0]
+    assert results['frame_inds'].tolist() == [0, 1, 2, 3, 4]
+    values = [int(round(img.mean())) for img in results['imgs']]
+    assert values == [0, 40, 80, 120, 160]

@@ -1,0 +1,134 @@
+import csv
+
+import numpy as np
+import pytest
+
+from mmaction_charades.datasets.label_space import (CLASSES_FILE,
+                                                    GROUPS21_FILE,
+                                                    load_label_space,
+                                                    read_mapping_file)
+
+# Table 3.1 of the specification (groups21.md), in index order.
+GROUPS21 = [
+    'Clothing and Dressing', 'Door/Window Interaction', 'Table Interaction',
+    'Phone/Camera Interaction', 'Bag Handling', 'Book/Reading',
+    'Towel Handling', 'Box Interaction', 'Laptop/Computer Interaction',
+    'Shoe Interaction', 'Food and Eating', 'Blanket/Pillow Interaction',
+    'Shelf Interaction', 'Picture/Photo Interaction', 'Mirror Interaction',
+    'Cleaning and Tidying', 'Light Interaction', 'Drinking/Pouring',
+    'Sofa/Bed Interaction', 'Emotional Expressions', 'Running'
+]
+
+
+def _rows(path):
+    with open(path, newline='', encoding='utf-8') as f:
+        return list(csv.DictReader(f, delimiter='\t'))
+
+
+def test_shipped_mapping_assigns_every_class_once():
+    rows = _rows(GROUPS21_FILE)
+    official = [line.split(' ', 1) for line in
+                CLASSES_FILE.read_text().splitlines()]
+    assert len(official) == 157
+    assert [official[i][0] for i in range(157)] == \
+        [f'c{i:03d}' for i in range(157)]
+    assert [(r['class_id'], r['class_name']) for r in rows] == \
+        [tuple(pair) for pair in official]
+    for row in rows:
+        assert GROUPS21[int(row['group_index'])] == row['group_name']
+    assert {int(r['group_index']) for r in rows} == set(range(21))
+
+
+@pytest.mark.parametrize('class_id, group', [
+    ('c000', 'Clothing and Dressing'), ('c148', 'Clothing and Dressing'),
+    ('c008', 'Door/Window Interaction'), ('c090', 'Door/Window Interaction'),
+    ('c097', 'Door/Window Interaction'), ('c140', 'Door/Window Interaction'),
+    ('c011', 'Table Interaction'), ('c019', 'Phone/Camera Interaction'),
+    ('c021', 'Bag Handling'), ('c032', 'Book/Reading'),
+    ('c037', 'Towel Handling'), ('c041', 'Box Interaction'),
+    ('c052', 'Laptop/Computer Interaction'), ('c055', 'Shoe Interaction'),
+    ('c156', 'Food and Eating'), ('c065', 'Food and Eating'),
+    ('c072', 'Blanket/Pillow Interaction'),
+    ('c076', 'Blanket/Pillow Interaction'), ('c082', 'Shelf Interaction'),
+    ('c084', 'Picture/Photo Interaction'), ('c095', 'Mirror Interaction'),
+    ('c102', 'Cleaning and Tidying'), ('c137', 'Cleaning and Tidying'),
+    ('c104', 'Light Interaction'), ('c106', 'Drinking/Pouring'),
+    ('c108', 'Drinking/Pouring'), ('c122', 'Sofa/Bed Interaction'),
+    ('c125', 'Sofa/Bed Interaction'), ('c133', 'Sofa/Bed Interaction'),
+    ('c149', 'Emotional Expressions'), ('c152', 'Emotional Expressions'),
+    ('c153', 'Emotional Expressions'), ('c150', 'Running')
+])
+def test_shipped_mapping_spot_checks(class_id, group):
+    space = load_label_space('charades21')
+    index = int(class_id[1:])
+    assert space.classes[space.official_to_label[index]] == group
+
+
+def test_open_classes_carry_a_reason():
+    reasons = {r['class_id']: r['reason'] for r in _rows(GROUPS21_FILE)}
+    # Objects that no group names: chair, closet, refrigerator, television,
+    # hands, hair, paper, dish, medicine; and a photo being taken.
+    for class_id in ('c059', 'c060', 'c087', 'c112', 'c114', 'c115', 'c118',
+                     'c126', 'c128', 'c131', 'c132', 'c139', 'c142', 'c144',
+                     'c151', 'c154'):
+        assert reasons[class_id].strip(), class_id
+
+
+def test_builtin_spaces():
+    space157 = load_label_space('charades157')
+    assert space157.num_classes == 157
+    assert space157.classes[8] == 'Opening a door'
+    np.testing.assert_array_equal(space157.official_to_label, np.arange(157))
+    space21 = load_label_space('charades21')
+    assert space21.classes == tuple(GROUPS21)
+    # c008 (door), c006 (door) and c152 (smiling): two groups.
+    label = space21.multi_hot([8, 6, 152])
+    assert label.dtype == np.float32 and label.shape == (21, )
+    np.testing.assert_array_equal(np.flatnonzero(label), [1, 19])
+
+
+def _write_mapping(tmp_path, edit=None):
+    official = [line.split(' ', 1) for line in
+                CLASSES_FILE.read_text().splitlines()]
+    lines = ['class_id\tclass_name\tgroup_index\tgroup_name\treason']
+    for i, (class_id, name) in enumerate(official):
+        group = i % 2
+        group_name = 'odd' if group else 'even'
+        lines.append(f'{class_id}\t{name}\t{group}\t{group_name}\t')
+    if edit:
+        lines = edit(lines)
+    path = tmp_path / 'mapping.tsv'
+    path.write_text('\n'.join(lines) + '\n')
+    return str(path)
+
+
+def test_custom_mapping_file(tmp_path):
+    space = load_label_space(_write_mapping(tmp_path))
+    assert space.classes == ('even', 'odd')
+    np.testing.assert_array_equal(space.official_to_label,
+                                  np.arange(157) % 2)
+
+
+@pytest.mark.parametrize('edit, match', [
+    (lambda ls: ls[:-1], r"\['c156'\] are not assigned"),
+    (lambda ls: ls + [ls[1]], r'line 159.*c000 is assigned twice'),
+    (lambda ls: [ls[0], ls[1].replace('Holding', 'Folding')] + ls[2:],
+     r"line 2, column 'class_name'"),
+    (lambda ls: [ls[0], 'c999\tX\t0\teven\t'] + ls[1:],
+     r"line 2, column 'class_id'"),
+    (lambda ls: [ln.replace('\t1\todd', '\t2\todd') for ln in ls],
+     r'group indices \[1\] are not used'),
+    (lambda ls: [ls[0], ls[1].replace('\teven', '\tEven')] + ls[2:],
+     r"line 4, column 'group_name': group 0 is named 'Even'"),
+    (lambda ls: [ls[0], ls[1].replace('\t0\t', '\tzero\t')] + ls[2:],
+     r"column 'group_index'"),
+    (lambda ls: ['id\tname'] + ls[1:], r"line 1, column 'header'"),
+])
+def test_bad_mapping_file(tmp_path, edit, match):
+    with pytest.raises(ValueError, match=match):
+        read_mapping_file(_write_mapping(tmp_path, edit))
+
+
+def test_unknown_label_space():
+    with pytest.raises(FileNotFoundError, match='charades157'):
+        load_label_space('charades20')

@@ -1,0 +1,127 @@
+"""The METRICS run through MMEngine's Evaluator on fake data samples and
+agree with torcheval, scikit-learn and torch."""
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmaction.registry import METRICS
+from mmaction.structures import ActionDataSample
+from mmengine.evaluator import Evaluator
+from sklearn.metrics import average_precision_score
+from torcheval.metrics import functional as tef
+
+import mmaction_charades  # noqa: F401
+from mmaction_charades.evaluation.functional import CRITERIA
+
+CLASSES = ('walk', 'sit', 'door/window', 'eat', 'read', 'run')
+
+
+def _data(num_samples=23, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    scores = torch.rand(num_samples, len(CLASSES), generator=g)
+    targets = (torch.rand(num_samples, len(CLASSES), generator=g)
+               < 0.3).long()
+    targets[:, -1] = 0  # 'run' has no positive video
+    targets[0] = 0
+    return scores, targets
+
+
+def _evaluator(metric_cfgs) -> Evaluator:
+    """An Evaluator of metrics built from mmaction's METRICS registry."""
+    return Evaluator([METRICS.build(cfg) for cfg in metric_cfgs])
+
+
+def _evaluate(metric_cfgs, scores, targets, batch_size=4):
+    evaluator = _evaluator(metric_cfgs)
+    evaluator.dataset_meta = dict(classes=CLASSES)
+    for start in range(0, len(scores), batch_size):
+        samples = [
+            ActionDataSample().set_gt_label(t).set_pred_score(s)
+            for s, t in zip(scores[start:start + batch_size],
+                            targets[start:start + batch_size])
+        ]
+        evaluator.process(samples, data_batch=None)
+    return evaluator.evaluate(len(scores))
+
+
+def test_accuracies_match_torcheval():
+    scores, targets = _data()
+    results = _evaluate([
+        dict(type='TopKMultilabelAccuracy'),
+        dict(type='MultilabelAccuracy', threshold=0.6)
+    ], scores, targets)
+    expected = {}
+    for c in CRITERIA:
+        for k in (2, 3, 5):
+            expected[f'top{k}/{c}'] = tef.topk_multilabel_accuracy(
+                scores, targets, k=k, criteria=c).item()
+        expected[f'threshold/{c}'] = tef.multilabel_accuracy(
+            scores, targets, threshold=0.6, criteria=c).item()
+    assert results == pytest.approx(expected, abs=1e-7)
+
+
+def test_charades_map_matches_sklearn_with_class_names():
+    scores, targets = _data()
+    results = _evaluate([dict(type='CharadesMAP')], scores, targets)
+    ref = {
+        f'AP/{name}': average_precision_score(targets[:, c], scores[:, c])
+        for c, name in enumerate(CLASSES[:-1])
+    }
+    assert math.isnan(results.pop('AP/run'))
+    assert results.pop('mAP') == pytest.approx(sum(ref.values()) / len(ref))
+    assert results == pytest.approx(ref)
+
+
+def test_charades_map_without_class_names_or_classwise():
+    scores, targets = _data()
+    evaluator = _evaluator([dict(type='CharadesMAP', classwise=False)])
+    evaluator.process([
+        ActionDataSample().set_gt_label(t).set_pred_score(s)
+        for s, t in zip(scores, targets)
+    ])
+    assert set(evaluator.evaluate(len(scores))) == {'mAP'}
+    results = _evaluate([dict(type='CharadesMAP', prefix='val')], scores,
+                        targets)
+    assert 'val/mAP' in results and 'val/AP/walk' in results
+
+
+def test_bce_loss_of_aggregated_probabilities():
+    scores, targets = _data()
+    scores[1, 0] = 1.0  # saturated: log(1 - p) is clamped as torch does
+    results = _evaluate([dict(type='MultilabelBCELoss')], scores, targets)
+    ref = F.binary_cross_entropy(scores, targets.float()).item()
+    assert results == {'test_loss': pytest.approx(ref)}
+
+    scores, targets = _data(seed=1)
+    weights = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
+    results = _evaluate([
+        dict(type='MultilabelBCELoss', pos_weight=weights,
+             loss_name='val_bce')
+    ], scores, targets)
+    ref = F.binary_cross_entropy_with_logits(
+        torch.logit(scores.double()), targets.double(),
+        pos_weight=torch.tensor(weights, dtype=torch.float64)).item()
+    assert results == {'val_bce': pytest.approx(ref, rel=1e-5)}
+
+
+def test_bce_loss_auto_needs_weights():
+    scores, targets = _data()
+    with pytest.raises(RuntimeError, match='PosWeightHook'):
+        _evaluate([dict(type='MultilabelBCELoss', pos_weight='auto')],
+                  scores, targets)
+
+
+def test_single_label_samples_are_refused():
+    evaluator = _evaluator([dict(type='CharadesMAP')])
+    sample = ActionDataSample().set_gt_label(3).set_pred_score(
+        torch.rand(len(CLASSES)))
+    with pytest.raises(ValueError, match='multi-hot gt_label'):
+        evaluator.process([sample])
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match='k must be an int >= 2'):
+        _evaluator([dict(type='TopKMultilabelAccuracy', k=(1, 2))])
+    with pytest.raises(ValueError, match='unknown criteria'):
+        _evaluator([dict(type='MultilabelAccuracy', criteria='jaccard')])
