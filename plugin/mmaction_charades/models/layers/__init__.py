@@ -1,0 +1,10 @@
+from .attention import Attention
+from .attention_pool import AttentionPool
+from .mlp import Mlp
+from .pos_embed import sincos_embed_1d, sincos_embed_nd
+from .transformer_block import TransformerBlock
+
+__all__ = [
+    'Attention', 'AttentionPool', 'Mlp', 'TransformerBlock',
+    'sincos_embed_1d', 'sincos_embed_nd'
+]

@@ -1,0 +1,66 @@
+# ViViT-B factorised encoder (model 2, Arnab et al., ICCV 2021) on
+# Charades-21: 2x16x16 tubelets on 32-frame 224x224 clips, a 12-layer
+# spatial ViT-B per time index and a 4-layer temporal encoder over the 16
+# frame CLS tokens, then a multi-label linear head. Trained from scratch here
+# (no ViViT checkpoint loader), so the backbone keeps the full learning rate
+# of the AdamW + cosine schedule (whose base sets 0.1x for pretrained ones).
+_base_ = [
+    './_base_/default_runtime.py',
+    './_base_/datasets/charades21.py',
+    './_base_/schedules/adamw_cosine_30e.py',
+]
+
+clip_len = 32
+
+model = dict(
+    type='Recognizer3D',
+    backbone=dict(
+        type='ViViT',
+        arch=dict(embed_dims=768, num_layers=12, num_heads=12,
+                  feedforward_channels=3072, num_temporal_layers=4),
+        variant='factorised_encoder',
+        num_frames=clip_len,
+        img_size=224,
+        tubelet_size=(2, 16, 16),
+        drop_path_rate=0.1),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        format_shape='NCTHW'),
+    cls_head=dict(
+        type='MultiLabelTimeSformerHead',
+        in_channels=768,
+        num_classes={{_base_.num_classes}},
+        dropout_ratio=0.5,
+        average_clips='max',
+        loss_cls=dict(type='PosWeightBCELoss', pos_weight='auto')))
+
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='DilatedClipSampler', clip_len=clip_len, span=3.0),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='RandomResizedCrop'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys={{_base_.meta_keys}}),
+]
+test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='StrideClipSampler', clip_len=clip_len, max_clips=4, stride=1.0),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys={{_base_.meta_keys}}),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+optim_wrapper = dict(
+    paramwise_cfg=dict(backbone=dict(lr_mult=1.0),
+                       pos_embed=dict(decay_mult=0.),
+                       cls_token=dict(decay_mult=0.)))

@@ -1,0 +1,262 @@
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.registry import init_default_scope
+
+from mmaction.registry import MODELS
+from mmaction_charades.models.backbones import (TubeViT,
+                                                inflate_vit2d_state_dict)
+from mmaction_charades.models.backbones.tubevit import DEFAULT_TUBES
+
+TINY = dict(embed_dims=48, num_layers=2, num_heads=2)
+
+
+def _tiny(**kwargs):
+    kwargs.setdefault('arch', TINY)
+    kwargs.setdefault('img_size', 64)
+    return TubeViT(**kwargs)
+
+
+def test_video_and_image_shapes():
+    torch.manual_seed(0)
+    model = _tiny().eval()
+    with torch.no_grad():
+        assert model(torch.randn(2, 3, 32, 64, 64)).shape == (2, 48)
+        # Images: (B, C, H, W) and T = 1 use the spatial tube only.
+        img = torch.randn(2, 3, 64, 64)
+        out_img = model(img)
+        assert out_img.shape == (2, 48)
+        torch.testing.assert_close(out_img, model(img[:, :, None]))
+    assert model.count_tokens(1, 64, 64) == (64 // 16)**2
+
+
+def test_recognizer3d_with_timesformer_head():
+    init_default_scope('mmaction')
+    model = MODELS.build(
+        dict(
+            type='Recognizer3D',
+            backbone=dict(type='TubeViT', arch=TINY, num_frames=32,
+                          img_size=64),
+            cls_head=dict(type='TimeSformerHead', num_classes=5,
+                          in_channels=48),
+            data_preprocessor=dict(type='ActionDataPreprocessor',
+                                   format_shape='NCTHW')))
+    inputs = torch.randn(2, 1, 3, 32, 64, 64)  # (B, clips, C, T, H, W)
+    with torch.no_grad():
+        feats, _ = model.extract_feat(inputs)
+        assert feats.shape == (2, 48)
+        assert model.cls_head(feats).shape == (2, 5)
+
+
+def test_count_tokens_by_hand():
+    model = _tiny()
+    # floor((size - offset - kernel) / stride) + 1 per axis, 32x224x224:
+    # 8x8x8 s(16,32,32): t (32-8)//16+1=2, h=w (224-8)//32+1=7      -> 98
+    # 16x4x4 s(6,32,32) o(4,8,8): t (32-4-16)//6+1=3, h (224-8-4)//32+1=7
+    #                                                               -> 147
+    # 4x12x12 s(16,32,32) o(0,16,16): t (32-4)//16+1=2,
+    #                                  h (224-16-12)//32+1=7         -> 98
+    # 1x16x16 s(32,16,16): t 1, h 14                                 -> 196
+    assert model.count_tokens(32, 224, 224) == 98 + 147 + 98 + 196 == 539
+    # 16 frames: 8x8x8 and 4x12x12 keep 1 time position; 16x4x4 at offset
+    # 4 no longer fits (16 - 4 - 16 < 0).
+    assert model.count_tokens(16, 224, 224) == 49 + 0 + 49 + 196
+
+
+@pytest.mark.parametrize('size', [(32, 64, 64), (16, 96, 80), (1, 48, 48)])
+def test_count_tokens_matches_tokenizer(size):
+    model = _tiny()
+    with torch.no_grad():
+        tokens = model.tokenize(torch.randn(1, 3, *size))
+    assert tokens.shape == (1, model.count_tokens(*size), 48)
+
+
+def _hand_pos(centre, dims, tau=10000.):
+    F_ = dims // 6
+    row = []
+    for p in centre:
+        freqs = [tau**(-j / F_) for j in range(F_)]
+        row += [math.sin(p * f) for f in freqs]
+        row += [math.cos(p * f) for f in freqs]
+    return row + [0.] * (dims - 6 * F_)
+
+
+def test_position_embedding_values_by_hand():
+    model = _tiny(arch=dict(embed_dims=64, num_layers=1, num_heads=2),
+                  img_size=224)
+    pos = model.pos_embed
+    # Tube 0 (8x8x8, stride (16,32,32)) token (t=1, h=2, w=3): row
+    # 1*49 + 2*7 + 3; centre = index * stride + (kernel - 1) / 2.
+    assert pos[49 + 14 + 3].tolist() == pytest.approx(
+        _hand_pos((16 + 3.5, 64 + 3.5, 96 + 3.5), 64), abs=1e-6)
+    # Tube 1 (16x4x4, stride (6,32,32), offset (4,8,8)) token (2, 0, 6):
+    # rows after tube 0's 98; centre (4 + 12 + 7.5, 8 + 1.5, 8 + 192 + 1.5).
+    assert pos[98 + 2 * 49 + 6].tolist() == pytest.approx(
+        _hand_pos((23.5, 9.5, 201.5), 64), abs=1e-6)
+    # Spatial tube 3 (1x16x16) token (0, 13, 0) after 98 + 147 + 98 rows.
+    assert pos[343 + 13 * 14].tolist() == pytest.approx(
+        _hand_pos((0., 208 + 7.5, 7.5), 64), abs=1e-6)
+
+
+def test_tokens_carry_position_embedding():
+    model = _tiny()
+    x = torch.zeros(1, 3, 32, 64, 64)  # zero input: token = bias + pos
+    for conv in model.tube_embeds:
+        torch.nn.init.zeros_(conv.bias)
+    with torch.no_grad():
+        torch.testing.assert_close(model.tokenize(x)[0], model.pos_embed)
+
+
+@pytest.mark.parametrize('dims,heads', [(1024, 16), (1280, 16)])
+def test_no_nan_or_inf_at_large_widths(dims, heads):
+    model = _tiny(arch=dict(embed_dims=dims, num_layers=1, num_heads=heads),
+                  num_frames=16)
+    assert torch.isfinite(model.pos_embed).all()
+    assert model.pos_embed.abs().max() <= 1
+    with torch.no_grad():
+        out = model(torch.randn(1, 3, 16, 64, 64))
+    assert out.shape == (1, dims) and torch.isfinite(out).all()
+
+
+def test_shared_kernel_interpolation():
+    model = _tiny(shared_kernel=True)
+    # Tube 0 is 8x8x8, the shared kernel's own shape: returned unchanged.
+    weight, bias = model.tube_kernel(0)
+    assert torch.equal(weight, model.shared_weight)
+    assert torch.equal(bias, model.tube_biases[0])
+    # Interpolating to the original shape is the identity.
+    same = F.interpolate(model.shared_weight, size=(8, 8, 8),
+                         mode='trilinear', align_corners=False)
+    assert torch.equal(same, model.shared_weight)
+    # Other tubes get their own shape; a constant kernel stays constant.
+    with torch.no_grad():
+        model.shared_weight.fill_(0.25)
+    for i, tube in enumerate(model.tubes):
+        weight, _ = model.tube_kernel(i)
+        assert tuple(weight.shape[2:]) == tube.kernel_size
+        torch.testing.assert_close(weight, torch.full_like(weight, 0.25))
+
+
+@pytest.mark.parametrize('shared', [False, True])
+def test_gradients_reach_every_tube_kernel(shared):
+    model = _tiny(shared_kernel=shared)
+    model(torch.randn(1, 3, 32, 64, 64)).pow(2).sum().backward()
+    if shared:
+        assert model.shared_weight.grad.abs().sum() > 0
+        assert (model.tube_biases.grad.abs().sum(1) > 0).all()
+    else:
+        for conv in model.tube_embeds:
+            assert conv.weight.grad.abs().sum() > 0
+
+
+def test_bad_configs_raise_clear_errors():
+    with pytest.raises(ValueError, match='unknown arch'):
+        TubeViT(arch='huge')
+    with pytest.raises(ValueError, match='divisible'):
+        TubeViT(arch=dict(embed_dims=50, num_layers=1, num_heads=3))
+    with pytest.raises(ValueError, match='kernel_size'):
+        _tiny(tubes=[dict(kernel_size=(1, 16), stride=16)])
+    with pytest.raises(ValueError, match='no tube fits'):
+        _tiny(num_frames=4, tubes=[DEFAULT_TUBES[0]])
+    with pytest.raises(ValueError, match='expected'):
+        _tiny()(torch.randn(1, 1, 8, 64, 64))
+
+
+def _random_timm_vit(dims=48, depth=2, heads=2, patch=16):
+    """A randomly initialised timm-format ViT state dict."""
+    g = torch.Generator().manual_seed(1)
+    sd = {
+        'cls_token': torch.randn(1, 1, dims, generator=g),
+        'pos_embed': torch.randn(1, 1 + 16, dims, generator=g),
+        'patch_embed.proj.weight': torch.randn(dims, 3, patch, patch,
+                                               generator=g),
+        'patch_embed.proj.bias': torch.randn(dims, generator=g),
+        'norm.weight': torch.randn(dims, generator=g),
+        'norm.bias': torch.randn(dims, generator=g),
+        'head.weight': torch.randn(10, dims, generator=g),
+        'head.bias': torch.randn(10, generator=g),
+    }
+    shapes = {
+        'norm1.weight': (dims, ), 'norm1.bias': (dims, ),
+        'attn.qkv.weight': (3 * dims, dims), 'attn.qkv.bias': (3 * dims, ),
+        'attn.proj.weight': (dims, dims), 'attn.proj.bias': (dims, ),
+        'norm2.weight': (dims, ), 'norm2.bias': (dims, ),
+        'mlp.fc1.weight': (4 * dims, dims), 'mlp.fc1.bias': (4 * dims, ),
+        'mlp.fc2.weight': (dims, 4 * dims), 'mlp.fc2.bias': (dims, ),
+    }
+    for i in range(depth):
+        for name, shape in shapes.items():
+            sd[f'blocks.{i}.{name}'] = torch.randn(*shape, generator=g)
+    return sd
+
+
+def _to_mmpretrain(sd):
+    names = {'patch_embed.proj.': 'patch_embed.projection.',
+             'norm1.': 'ln1.', 'norm2.': 'ln2.',
+             'mlp.fc1.': 'ffn.layers.0.0.', 'mlp.fc2.': 'ffn.layers.1.'}
+    out = {}
+    for key, value in sd.items():
+        new = key.replace('blocks.', 'layers.')
+        for a, b in names.items():
+            new = new.replace(a, b)
+        if new.startswith('norm.'):
+            new = 'ln1.' + new[len('norm.'):]
+        out['backbone.' + new] = value
+    return out
+
+
+def test_inflated_spatial_tube_equals_2d_patch_embedding():
+    sd = _random_timm_vit()
+    model = _tiny().eval()
+    missing, unexpected = model.load_state_dict(
+        inflate_vit2d_state_dict(sd, model), strict=False)
+    assert not unexpected
+    assert all(k.startswith('pool.') for k in missing)
+    torch.testing.assert_close(model.blocks[1].mlp.fc2.weight,
+                               sd['blocks.1.mlp.fc2.weight'])
+    torch.testing.assert_close(model.norm.bias, sd['norm.bias'])
+
+    frame = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        tokens = model.tokenize(frame[:, :, None])
+        tokens = tokens - model.tube_pos_embed((1, 64, 64))
+    ref = F.conv2d(frame, sd['patch_embed.proj.weight'],
+                   sd['patch_embed.proj.bias'], stride=16)
+    torch.testing.assert_close(tokens, ref.flatten(2).transpose(1, 2),
+                               rtol=1e-4, atol=1e-4)
+
+
+def test_inflation_keeps_response_to_constant_in_time_clip():
+    sd = _random_timm_vit()
+    model = _tiny(tubes=[dict(kernel_size=(4, 16, 16), stride=(4, 16, 16))],
+                  num_frames=8)
+    model.load_state_dict(inflate_vit2d_state_dict(sd, model), strict=False)
+    frame = torch.randn(1, 3, 64, 64)
+    clip = frame[:, :, None].expand(-1, -1, 8, -1, -1)
+    with torch.no_grad():
+        tokens = model.tokenize(clip) - model.pos_embed
+    ref = F.conv2d(frame, sd['patch_embed.proj.weight'],
+                   sd['patch_embed.proj.bias'], stride=16)
+    ref = ref.flatten(2).transpose(1, 2).repeat(1, 2, 1)  # 2 time positions
+    torch.testing.assert_close(tokens, ref, rtol=1e-4, atol=1e-4)
+
+
+def test_mmpretrain_keys_inflate_like_timm_keys():
+    sd = _random_timm_vit()
+    model = _tiny(shared_kernel=True)
+    a = inflate_vit2d_state_dict(sd, model)
+    b = inflate_vit2d_state_dict(_to_mmpretrain(sd), model)
+    assert a.keys() == b.keys() and 'blocks.0.mlp.fc1.weight' in a
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    # The shared 8x8x8 kernel sums, per output channel, to the 2D kernel's.
+    torch.testing.assert_close(
+        a['shared_weight'].sum((1, 2, 3, 4)),
+        sd['patch_embed.proj.weight'].sum((1, 2, 3)), rtol=1e-4, atol=1e-3)
+
+
+def test_inflation_rejects_width_mismatch():
+    with pytest.raises(ValueError, match='embed_dims'):
+        inflate_vit2d_state_dict(_random_timm_vit(dims=32), _tiny())
