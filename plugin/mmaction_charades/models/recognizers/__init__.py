@@ -1,0 +1,3 @@
+from .vtn import VTNRecognizer
+
+__all__ = ['VTNRecognizer']

@@ -1,0 +1,23 @@
+# VTN with a ViT-B/16 frame encoder (timm's ImageNet-21k/1k weights, loaded by
+# URL at init_weights; its parameter names match ViT2D). The ViT's CLS token
+# (768) feeds the Longformer directly. Same data and schedule as
+# vtn_r50_charades21.py; the ViT weights expect inputs scaled to [-1, 1].
+_base_ = './vtn_r50_charades21.py'
+
+vit_b16_checkpoint = (
+    'https://github.com/rwightman/pytorch-image-models/releases/download/'
+    'v0.1-vitjx/jx_vit_base_p16_224-80ecf9dd.pth')
+
+model = dict(
+    backbone=dict(
+        frame_backbone=dict(
+            _delete_=True,
+            type='ViT2D',
+            arch='base',
+            img_size=224,
+            patch_size=16,
+            drop_path_rate=0.1,
+            init_cfg=dict(type='Pretrained', checkpoint=vit_b16_checkpoint)),
+        frame_channels=768),
+    data_preprocessor=dict(mean=[127.5, 127.5, 127.5],
+                           std=[127.5, 127.5, 127.5]))
