@@ -17,6 +17,8 @@ custom_hooks = [
     dict(type='TrainMultilabelMetricsHook', interval=10),
     # RNG states in checkpoints, so `--resume` continues the same streams.
     dict(type='RNGStateHook'),
+    # Logs how many training samples replaced an undecodable video.
+    dict(type='SkippedVideosHook'),
 ]
 
 # Torch DDP refuses `device_ids` for CPU modules; this wrapper drops them on

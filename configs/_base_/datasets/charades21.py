@@ -57,10 +57,16 @@ val_dataloader = dict(
         test_mode=True))
 test_dataloader = val_dataloader
 
-val_evaluator = [
+# The test loss is the pos_weight BCE of the aggregated clip scores. During
+# validation it is logged as `val_bce`: MMEngine's log processor would
+# average any key containing "loss" across epochs.
+test_evaluator = [
     dict(type='CharadesMAP'),
     dict(type='TopKMultilabelAccuracy', k=(2, 3, 5)),
     dict(type='MultilabelAccuracy', threshold=0.5),
-    dict(type='MultilabelBCELoss', pos_weight='auto'),
+    dict(type='MultilabelBCELoss', pos_weight='auto', loss_name='test_loss'),
 ]
-test_evaluator = val_evaluator
+val_evaluator = [
+    *test_evaluator[:3],
+    dict(type='MultilabelBCELoss', pos_weight='auto', loss_name='val_bce'),
+]

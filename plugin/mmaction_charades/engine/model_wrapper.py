@@ -1,9 +1,11 @@
 """A data-parallel wrapper that works for CPU (gloo) as well as GPU runs."""
 import torch.nn as nn
 from mmengine.model import MMDistributedDataParallel
-from mmaction.registry import MODEL_WRAPPERS
+from mmengine.registry import MODEL_WRAPPERS
 
 
+# Registered in MMEngine's root registry: Runner.wrap_model looks wrappers up
+# with `MODEL_WRAPPERS.get`, which does not search child (mmaction) scopes.
 @MODEL_WRAPPERS.register_module()
 class DeviceAwareDistributedDataParallel(MMDistributedDataParallel):
     """:class:`MMDistributedDataParallel` that also wraps CPU modules.

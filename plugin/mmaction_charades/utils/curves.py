@@ -35,7 +35,7 @@ from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 PathLike = Union[str, Path]
 
-LOSS_NAMES = ('loss', 'val_loss', 'test_loss')
+LOSS_NAMES = ('loss', 'val_loss', 'val_bce', 'test_loss')
 CLASS_AP_KEY = re.compile(r'(?:^|/)AP/(.+)$')
 CLASS_AP_DICTS = ('per_class_ap', 'ap')
 
@@ -161,7 +161,7 @@ def epoch_curves(records: list) -> EpochCurves:
     keeps its last line.
 
     Accepted keys: the loss is ``loss`` (also ``train/loss``); a validation
-    loss is ``loss``, ``val_loss`` or ``test_loss``, optionally prefixed; mAP
+    loss is ``loss``, ``val_loss``, ``val_bce`` or ``test_loss``, optionally prefixed; mAP
     is ``mAP`` or a key ending in ``/mAP`` or ``_mAP``.
     """
     train_loss, train_map = [], []

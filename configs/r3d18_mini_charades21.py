@@ -1,0 +1,33 @@
+# The demo model: a slim 3D ResNet-18 (MMAction2's ResNet3d, 16 base channels,
+# 2.1M parameters) trained from scratch on the generated mini-Charades,
+# 21 groups, on CPU. On this data it learns much faster than the mini Video
+# Swin of swin_t_mini_charades21.py (see benchmarks/RESULTS.md).
+_base_ = [
+    'mmaction::_base_/models/i3d_r50.py',
+    './_base_/default_runtime.py',
+    './_base_/datasets/mini_charades21.py',
+    './_base_/schedules/mini_adamw.py',
+]
+
+model = dict(
+    backbone=dict(
+        _delete_=True,
+        type='ResNet3d',
+        depth=18,
+        base_channels=16,
+        pretrained=None,
+        pretrained2d=False,
+        conv1_kernel=(3, 7, 7),
+        conv1_stride_t=1,
+        pool1_stride_t=1,
+        inflate=(1, 1, 1, 1),
+        spatial_strides=(1, 2, 2, 2),
+        temporal_strides=(1, 1, 2, 2),
+        norm_eval=False),
+    cls_head=dict(
+        type='MultiLabelI3DHead',
+        in_channels=128,
+        num_classes={{_base_.num_classes}},
+        dropout_ratio=0.2,
+        average_clips='max',
+        loss_cls=dict(type='PosWeightBCELoss', pos_weight='auto')))

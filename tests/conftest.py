@@ -1,0 +1,58 @@
+"""Fixtures shared across the suite."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope='session')
+def mini_charades(tmp_path_factory) -> Path:
+    """A tiny generated mini-Charades (12 train + 4 test videos, 64x48),
+    written once per session."""
+    from mmaction_charades.datasets.mini_charades import make_mini_charades
+    out = tmp_path_factory.mktemp('mini_charades')
+    make_mini_charades(str(out), num_videos=16, num_test=4, seed=0,
+                       size=(64, 48), workers=1, log=lambda msg: None)
+    return out
+
+
+def _mini_data_options(data: Path, batch_size: int = 4,
+                       num_workers: int = 0) -> list:
+    options = []
+    for split, ann in (('train', 'train'), ('val', 'test'), ('test', 'test')):
+        prefix = f'{split}_dataloader'
+        options += [
+            f'{prefix}.dataset.ann_file={data}/Charades_v1_{ann}.csv',
+            f'{prefix}.dataset.data_prefix.video={data}/videos',
+            f'{prefix}.batch_size={batch_size}',
+            f'{prefix}.num_workers={num_workers}',
+            f'{prefix}.persistent_workers=False',
+        ]
+    return options
+
+
+def _run_tool(args, timeout=600, env=None,
+              **kwargs) -> subprocess.CompletedProcess:
+    full_env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')
+    full_env.update(env or {})
+    return subprocess.run([sys.executable, *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout,
+                          env=full_env, **kwargs)
+
+
+@pytest.fixture(scope='session')
+def mini_data_options():
+    """``options(data, batch_size=4, num_workers=0)``: ``--cfg-options``
+    pointing a ``*_mini_*`` config at the mini-Charades in ``data``."""
+    return _mini_data_options
+
+
+@pytest.fixture(scope='session')
+def run_tool():
+    """``run(args, timeout=600, env=None)``: ``python ARGS`` from the
+    repository root with one BLAS thread."""
+    return _run_tool
