@@ -66,3 +66,13 @@ def test_shims_are_applied_once():
     before = list(compat.APPLIED)
     assert compat.apply() == before
     assert mmaction_charades.compat is compat
+
+
+def test_swin_eval_returns_the_module():
+    """Upstream SwinTransformer3D.train returns None; `.eval()` must chain."""
+    from mmaction.models import SwinTransformer3D
+    backbone = SwinTransformer3D(
+        arch=dict(embed_dims=8, depths=[1, 1, 1, 1], num_heads=[1, 1, 1, 1]),
+        pretrained2d=False, window_size=(2, 2, 2))
+    assert backbone.eval() is backbone and not backbone.training
+    assert backbone.train() is backbone and backbone.training

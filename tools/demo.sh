@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job end to end on the embedded default (`make demo`):
-# generate mini-Charades, train the mini Swin-T with tools/train.py, test its
+# generate mini-Charades, train the slim 3D ResNet-18 with tools/train.py, test its
 # checkpoint with tools/test.py (stride clips, max aggregation), draw the
 # curves and per-class AP, and end with `mAP: <value>`.
 set -euo pipefail
@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PY=${PY:-python}
 DATA=${DATA:-data/mini_charades}
 WORK=${WORK:-work_dirs/demo}
-CONFIG=${CONFIG:-configs/swin_t_mini_charades21.py}
+CONFIG=${CONFIG:-configs/r3d18_mini_charades21.py}
 NUM_VIDEOS=${NUM_VIDEOS:-200}
 SEED=${SEED:-0}
 

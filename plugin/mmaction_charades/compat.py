@@ -17,6 +17,9 @@ upstream is fixed. :data:`APPLIED` lists the shims that took effect.
   imports VindLU, which also needs ``timm``. With transformers but no timm
   (transformers is one of our test oracles) we report the multimodal models
   as unavailable, so MMAction2 registers its own placeholders for them.
+* ``swin_train``: ``SwinTransformer3D.train`` (mmaction/models/backbones/
+  swin.py) returns None instead of the module, so ``backbone.eval()`` is None
+  and ``model = backbone.eval()`` breaks. We make it return the module.
 * ``cpu_dist``: MMEngine's ``pytorch`` launcher calls
   ``torch.cuda.set_device`` unconditionally and defaults to NCCL
   (mmengine/dist/utils.py ``_init_dist_pytorch``), so ``torchrun`` on a
@@ -112,6 +115,22 @@ def _shim_multimodal() -> bool:
     return True
 
 
+def _shim_swin_train() -> bool:
+    import inspect
+    from mmaction.models.backbones.swin import SwinTransformer3D
+    original = SwinTransformer3D.train
+    if 'return' in inspect.getsource(original):
+        return False
+
+    def train(self, mode: bool = True):
+        original(self, mode)
+        return self
+
+    train.__doc__ = original.__doc__
+    SwinTransformer3D.train = train
+    return True
+
+
 def _shim_cpu_dist() -> bool:
     import torch
     if torch.cuda.is_available():
@@ -143,6 +162,7 @@ def apply() -> List[str]:
     for name, shim in (('drn', _shim_drn),
                        ('pkg_resources', _shim_pkg_resources),
                        ('multimodal', _shim_multimodal),
+                       ('swin_train', _shim_swin_train),
                        ('cpu_dist', _shim_cpu_dist)):
         if name not in APPLIED and shim():
             APPLIED.append(name)
