@@ -7,14 +7,14 @@
 # dataset base's 16.
 _base_ = [
     './_base_/default_runtime.py',
-    './_base_/datasets/charades21.py',
+    './_base_/datasets/charades21_32f.py',
     './_base_/schedules/adamw_cosine_30e.py',
 ]
 
 vit_b16_in1k = (
     'https://download.openmmlab.com/mmclassification/v0/vit/finetune/'
     'vit-base-p16_in21k-pre-3rdparty_ft-64xb64_in1k-384_20210928-98e8652b.pth')
-clip_len = 32
+clip_len = {{_base_.clip_len}}
 
 model = dict(
     type='Recognizer3D',
@@ -37,30 +37,6 @@ model = dict(
         dropout_ratio=0.5,
         average_clips='max',
         loss_cls=dict(type='PosWeightBCELoss', pos_weight='auto')))
-
-train_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='DilatedClipSampler', clip_len=clip_len, span=3.0),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop'),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.meta_keys}}),
-]
-test_pipeline = [
-    dict(type='DecordInit'),
-    dict(type='StrideClipSampler', clip_len=clip_len, max_clips=4, stride=1.0),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.meta_keys}}),
-]
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
 
 optim_wrapper = dict(
     paramwise_cfg=dict(pos_embed=dict(decay_mult=0.),

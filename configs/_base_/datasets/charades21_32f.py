@@ -1,0 +1,31 @@
+# charades21.py with 32-frame clips (dilated over 3 s for training, 4 stride
+# clips of 32 consecutive frames for testing), for the tube-tokenised
+# transformers whose temporal kernels need more than 16 frames.
+_base_ = './charades21.py'
+
+clip_len = 32
+meta_keys = ('video_id', 'filename', 'img_shape', 'num_clips', 'clip_len')
+
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='DilatedClipSampler', clip_len=clip_len, span=3.0),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='RandomResizedCrop'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='StrideClipSampler', clip_len=clip_len, max_clips=4, stride=1.0),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
