@@ -1,0 +1,139 @@
+"""tools/data/charades: check_videos, make_frame_lists and reencode on
+generated videos."""
+import importlib.util
+import shutil
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import cv2
+import decord
+import numpy as np
+import pytest
+
+import mmaction_charades  # noqa: F401
+from mmaction_charades.datasets.annotations import load_frame_list
+from mmaction_charades.datasets.mini_charades import (MiniVideo, csv_row,
+                                                      default_class_to_group,
+                                                      render_video, write_csv)
+from mmaction_charades.datasets.label_space import load_official_classes
+
+SCRIPTS = Path(__file__).resolve().parents[3] / 'tools' / 'data' / 'charades'
+NAMES = [name for _, name in load_official_classes()]
+
+
+def _script(name):
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _video(tmp_path, video_id, fps=15, num_frames=45, actions=((5, .5, 1.),)):
+    video = MiniVideo(video_id, Fraction(fps), num_frames,
+                      round(num_frames / fps, 2), np.array(actions, float))
+    render_video(video, tmp_path / f'{video_id}.mp4', (64, 48),
+                 default_class_to_group(), np.random.default_rng(0))
+    return video
+
+
+def test_check_videos_reports_frames_fps_and_broken_files(tmp_path):
+    check = _script('check_videos')
+    good = [_video(tmp_path, 'GOOD1'), _video(tmp_path, 'GOOD2', fps=24,
+                                              num_frames=30)]
+    (tmp_path / 'EMPTY.mp4').write_bytes(b'')
+    (tmp_path / 'JUNK.mp4').write_bytes(b'not a video at all' * 100)
+    data = (tmp_path / 'GOOD1.mp4').read_bytes()
+    (tmp_path / 'TRUNC.mp4').write_bytes(data[:len(data) // 3])
+    rows = {r['video_id']: r for r in check.check_videos(str(tmp_path),
+                                                         workers=1)}
+    assert (rows['GOOD1']['frames'], rows['GOOD1']['fps']) == (45, 15.)
+    assert (rows['GOOD2']['frames'], rows['GOOD2']['fps']) == (30, 24.)
+    assert rows['GOOD1']['status'] == rows['GOOD2']['status'] == 'ok'
+    assert rows['EMPTY']['status'] == 'empty'
+    assert rows['JUNK']['status'].startswith('unreadable')
+    assert check.is_broken(rows['TRUNC'])
+    assert sorted(r for r in rows if check.is_broken(rows[r])) == [
+        'EMPTY', 'JUNK', 'TRUNC']
+
+    # with annotations: only their ids, a missing file, a length mismatch
+    rng = np.random.default_rng(0)
+    late = MiniVideo('GOOD2', Fraction(24), 30, 6.25, good[1].actions)
+    absent = MiniVideo('GONE1', Fraction(24), 30, 1.25, good[1].actions)
+    write_csv(tmp_path / 'ann.csv', [csv_row(v, rng, NAMES)
+                                     for v in (good[0], late, absent)])
+    rows = {r['video_id']: r for r in check.check_videos(
+        str(tmp_path), [str(tmp_path / 'ann.csv')], workers=1)}
+    assert {k: r['status'] for k, r in rows.items()} == {
+        'GOOD1': 'ok', 'GOOD2': 'length_mismatch', 'GONE1': 'missing'}
+
+
+def test_frame_list_labels_each_frame_by_the_actions_under_way(tmp_path):
+    make = _script('make_frame_lists')
+    rng = np.random.default_rng(0)
+    # 30 frames at 10 fps, length 3.0 s; c010's end 5.0 is clamped to 3.0
+    video = MiniVideo('ABCDE', Fraction(10), 30, 3.0,
+                      np.array([[5, .5, 1.], [10, .9, 5.]]))
+    other = MiniVideo('NOFRM', Fraction(10), 30, 3.0, np.zeros((0, 3)))
+    write_csv(tmp_path / 'ann.csv', [csv_row(v, rng, NAMES)
+                                     for v in (video, other)])
+    frame_dir = tmp_path / 'frames' / 'ABCDE'
+    frame_dir.mkdir(parents=True)
+    pixel = np.zeros((2, 2, 3), np.uint8)
+    for k in range(1, 31):
+        cv2.imwrite(str(frame_dir / f'ABCDE-{k:06d}.jpg'), pixel)
+    frames, skipped = make.make_frame_list(
+        str(tmp_path / 'ann.csv'), str(tmp_path / 'frames'),
+        str(tmp_path / 'lists' / 'train.csv'), fps=10.)
+    assert (frames, skipped) == (30, ['NOFRM'])
+    lines = (tmp_path / 'lists' / 'train.csv').read_text().splitlines()
+    assert lines[0] == 'original_vido_id video_id frame_id path labels'
+    expected = {k: '' for k in range(30)}
+    for k in range(5, 11):  # t = 0.5 .. 1.0
+        expected[k] = '5'
+    for k in range(9, 30):  # t = 0.9 .. 2.9
+        expected[k] = '5,10' if k <= 10 else '10'
+    for k, line in enumerate(lines[1:]):
+        assert line == (f'ABCDE 0 {k} ABCDE/ABCDE-{k + 1:06d}.jpg '
+                        f'"{expected[k]}"')
+    # the dataset's parser reads the runs back as [(a - .5) / fps,
+    # (b + .5) / fps]
+    videos, dropped = load_frame_list(str(tmp_path / 'lists' / 'train.csv'),
+                                      fps=10.)
+    assert dropped == 0 and videos[0]['total_frames'] == 30
+    np.testing.assert_allclose(videos[0]['actions'],
+                               [[5, .45, 1.05], [10, .85, 2.95]], atol=1e-6)
+
+
+def test_frame_numbers_with_gaps_are_an_error(tmp_path):
+    make = _script('make_frame_lists')
+    for k in (1, 2, 4):
+        (tmp_path / f'ABCDE-{k:06d}.jpg').write_bytes(b'')
+    with pytest.raises(ValueError, match='without gaps'):
+        make.frame_names(str(tmp_path), 'ABCDE')
+
+
+def test_reencode_sets_the_keyframe_interval(tmp_path):
+    reencode = _script('reencode')
+    _video(tmp_path, 'SRC01', fps=24, num_frames=50)
+    src = tmp_path / 'SRC01.mp4'
+    dst_dir = tmp_path / 'out'
+    dst_dir.mkdir()
+    results = reencode.reencode_dir(str(tmp_path), str(dst_dir), gop=5,
+                                    workers=1)
+    assert results == [('SRC01.mp4', '50 frames')]
+    with av.open(str(dst_dir / 'SRC01.mp4')) as container:
+        stream = container.streams.video[0]
+        keyframes = [i for i, packet in enumerate(container.demux(stream))
+                     if packet.is_keyframe]
+    assert keyframes == list(range(0, 50, 5))
+    before, after = (decord.VideoReader(str(p)) for p in
+                     (src, dst_dir / 'SRC01.mp4'))
+    assert (len(after), after.get_avg_fps()) == (50, 24.)
+    diff = np.abs(before[30].asnumpy().astype(int) -
+                  after[30].asnumpy().astype(int))
+    assert diff.mean() < 4
+    # an existing output is kept unless overwrite
+    assert reencode.reencode_dir(str(tmp_path), str(dst_dir),
+                                 workers=1) == [('SRC01.mp4', 'exists')]
+    shutil.rmtree(dst_dir)
