@@ -13,7 +13,8 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
 from mmaction.registry import MODELS
-from ..layers import AttentionPool, TransformerBlock, sincos_embed_nd
+from ..layers import (AttentionPool, TransformerBlock, init_transformer_weights,
+                      sincos_embed_nd)
 from .vit_arch import parse_vit_arch
 
 Triple = Tuple[int, int, int]
@@ -177,19 +178,9 @@ class TubeViT(BaseModule):
                 drop_path_rate=float(rate)) for rate in dpr)
         self.norm = nn.LayerNorm(C, eps=1e-6)
         self.pool = AttentionPool(C, self.arch['num_heads'])
-        self.apply(self._init_module)
-
-    @staticmethod
-    def _init_module(m: nn.Module) -> None:
-        if isinstance(m, (nn.Linear, nn.Conv3d)):
-            nn.init.trunc_normal_(m.weight, std=.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.LayerNorm):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
-        elif isinstance(m, TubeViT) and m.shared_kernel:
-            nn.init.trunc_normal_(m.shared_weight, std=.02)
+        self.apply(init_transformer_weights)
+        if self.shared_kernel:
+            nn.init.trunc_normal_(self.shared_weight, std=.02)
 
     def init_weights(self) -> None:
         """Run ``init_cfg``, then inflate ``pretrained2d`` if given."""

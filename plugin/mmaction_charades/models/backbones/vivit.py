@@ -13,7 +13,8 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from mmaction.registry import MODELS
-from ..layers import Attention, Mlp, TransformerBlock
+from ..layers import (Attention, Mlp, TransformerBlock,
+                      init_transformer_weights)
 from .vit_arch import parse_vit_arch
 
 _LayerNorm = partial(nn.LayerNorm, eps=1e-6)
@@ -162,20 +163,10 @@ class ViViT(BaseModule):
                 for i in range(num_layers, num_layers + num_temporal))
         else:
             self.pos_embed = nn.Parameter(torch.zeros(1, nt * nh * nw, C))
-        self.apply(self._init_module)
+        self.apply(init_transformer_weights)
         for name, param in self.named_parameters():
             if name.endswith(('cls_token', 'pos_embed')):
                 nn.init.trunc_normal_(param, std=.02)
-
-    @staticmethod
-    def _init_module(m: nn.Module) -> None:
-        if isinstance(m, (nn.Linear, nn.Conv3d)):
-            nn.init.trunc_normal_(m.weight, std=.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, nn.LayerNorm):
-            nn.init.ones_(m.weight)
-            nn.init.zeros_(m.bias)
 
     def count_tokens(self) -> int:
         """Tubelet tokens nt * nh * nw (CLS tokens not counted)."""

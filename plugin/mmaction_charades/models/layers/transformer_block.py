@@ -52,3 +52,15 @@ class TransformerBlock(nn.Module):
         """(B, N, C) -> (B, N, C)."""
         x = x + self.drop_path(self.attn(self.norm1(x)))
         return x + self.drop_path(self.mlp(self.norm2(x)))
+
+
+def init_transformer_weights(module: nn.Module) -> None:
+    """ViT initialisation for ``Module.apply``: truncated normal (std 0.02)
+    linear and convolution weights, zero biases, unit LayerNorms."""
+    if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
+        nn.init.trunc_normal_(module.weight, std=.02)
+        if module.bias is not None:
+            nn.init.zeros_(module.bias)
+    elif isinstance(module, nn.LayerNorm):
+        nn.init.ones_(module.weight)
+        nn.init.zeros_(module.bias)
