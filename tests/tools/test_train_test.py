@@ -60,7 +60,8 @@ def test_test_tool_writes_metrics(trained, mini_charades, mini_data_options,
     assert dump.is_file()
 
 
-def test_test_tool_refuses_malicious_checkpoint(tmp_path, run_tool):
+def test_test_tool_refuses_malicious_checkpoint(tmp_path, mini_charades,
+                                               mini_data_options, run_tool):
     marker = tmp_path / 'pwned'
 
     class Evil:
@@ -71,7 +72,8 @@ def test_test_tool_refuses_malicious_checkpoint(tmp_path, run_tool):
 
     ckpt = tmp_path / 'evil.pth'
     torch.save({'state_dict': {}, 'meta': Evil()}, ckpt)
-    result = run_tool(['tools/test.py', CONFIG, ckpt, '--work-dir', tmp_path])
+    result = run_tool(['tools/test.py', CONFIG, ckpt, '--work-dir', tmp_path,
+                       '--cfg-options', *mini_data_options(mini_charades)])
     assert result.returncode == 2
     assert 'posix.system' in result.stderr or 'os.system' in result.stderr
     assert 'Traceback' not in result.stderr
