@@ -76,3 +76,15 @@ def test_swin_eval_returns_the_module():
         pretrained2d=False, window_size=(2, 2, 2))
     assert backbone.eval() is backbone and not backbone.training
     assert backbone.train() is backbone and backbone.training
+
+
+def test_import_is_quiet():
+    """No deprecation or mmcv-lite warning on `import mmaction_charades`."""
+    result = run_python('''
+        import warnings
+        warnings.simplefilter('always')
+        import mmaction_charades, mmaction.models
+    ''')
+    assert result.returncode == 0, result.stderr
+    assert 'pkg_resources' not in result.stderr
+    assert 'MultiScaleDeformableAttention' not in result.stderr

@@ -12,6 +12,10 @@ upstream is fixed. :data:`APPLIED` lists the shims that took effect.
   through ``pkg_resources`` (mmengine/utils/package_utils.py), removed in
   setuptools 82. We provide the two names MMEngine uses, backed by
   :mod:`importlib.metadata`.
+* ``mmcv_lite_warning``: mmcv-lite (the only mmcv 2.1 that installs here)
+  has no compiled ops by design, yet ``mmcv.cnn.bricks.transformer`` warns on
+  every import that ``MultiScaleDeformableAttention`` is missing. We filter
+  exactly that message; nothing in MMAction2's recognizers uses the op.
 * ``multimodal``: ``mmaction.utils.dependency.WITH_MULTIMODAL`` only checks
   that ``transformers>=4.28`` is installed, then ``import mmaction.models``
   imports VindLU, which also needs ``timm``. With transformers but no timm
@@ -67,12 +71,17 @@ def _shim_drn() -> bool:
     return True
 
 
+def _has_pkg_resources() -> bool:
+    """Whether ``import pkg_resources`` would work, without importing it (the
+    import itself warns that the API is deprecated)."""
+    if 'pkg_resources' in sys.modules:
+        return sys.modules['pkg_resources'] is not None
+    return importlib.util.find_spec('pkg_resources') is not None
+
+
 def _shim_pkg_resources() -> bool:
-    try:
-        import pkg_resources  # noqa: F401
+    if _has_pkg_resources():
         return False
-    except ImportError:
-        pass
     import importlib.metadata as metadata
 
     class DistributionNotFound(Exception):
@@ -102,6 +111,17 @@ def _shim_pkg_resources() -> bool:
     mod.get_distribution = get_distribution
     mod.__spec__ = importlib.util.spec_from_loader('pkg_resources', loader=None)
     sys.modules['pkg_resources'] = mod
+    return True
+
+
+def _shim_mmcv_lite_warning() -> bool:
+    if 'mmcv.cnn.bricks.transformer' in sys.modules or \
+            importlib.util.find_spec('mmcv._ext') is not None:
+        return False  # already warned, or a full mmcv with compiled ops
+    import warnings
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``',
+        category=UserWarning)
     return True
 
 
@@ -161,6 +181,7 @@ def apply() -> List[str]:
     """Apply every shim whose bug is present; returns the names applied."""
     for name, shim in (('drn', _shim_drn),
                        ('pkg_resources', _shim_pkg_resources),
+                       ('mmcv_lite_warning', _shim_mmcv_lite_warning),
                        ('multimodal', _shim_multimodal),
                        ('swin_train', _shim_swin_train),
                        ('cpu_dist', _shim_cpu_dist)):
