@@ -7,7 +7,7 @@ Runtime and test requirements are named in ``requirements/runtime.txt`` and
 import re
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 ROOT = Path(__file__).parent
 REQ = ROOT / 'requirements'
@@ -46,8 +46,11 @@ setup(
     license='Apache-2.0',
     python_requires='>=3.10',
     package_dir={'': 'plugin'},
-    packages=find_packages('plugin'),
-    package_data={'mmaction_charades': ['datasets/data/*']},
+    # Namespace discovery also lists datasets/data (the class list and the
+    # 157-to-21 mapping), which has no __init__.py.
+    packages=find_namespace_packages(
+        'plugin', include=['mmaction_charades*'], exclude=['*.__pycache__']),
+    package_data={'mmaction_charades.datasets.data': ['*']},
     include_package_data=True,
     install_requires=_pinned(REQ / 'runtime.txt'),
     extras_require={'tests': _pinned(REQ / 'tests.txt')},
