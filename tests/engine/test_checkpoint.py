@@ -154,3 +154,65 @@ def test_plain_pickle_globals_listed_in_error(tmp_path):
     with pytest.raises(UnsafeCheckpointError):
         CheckpointLoader.load_checkpoint(str(path))
     assert not (tmp_path / 'pwned').exists()
+
+
+@pytest.fixture
+def http_dir(tmp_path):
+    """Serves ``tmp_path / 'served'`` on 127.0.0.1; yields (dir, base URL)."""
+    import functools
+    import http.server
+    import threading
+    served = tmp_path / 'served'
+    served.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(served))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    hub_dir = torch.hub.get_dir()
+    torch.hub.set_dir(str(tmp_path / 'hub'))
+    try:
+        yield served, f'http://127.0.0.1:{server.server_address[1]}'
+    finally:
+        torch.hub.set_dir(hub_dir)
+        server.shutdown()
+        server.server_close()
+
+
+def test_malicious_checkpoint_refused_over_http(http_dir, tmp_path):
+    """Remote schemes go through torch.hub, which unpickles with
+    weights_only=False unless we force it."""
+    served, url = http_dir
+    marker = tmp_path / 'pwned'
+    _save_malicious(served / 'evil.pth', marker)
+    with pytest.raises(UnsafeCheckpointError, match='system'):
+        CheckpointLoader.load_checkpoint(f'{url}/evil.pth')
+    assert not marker.exists()
+
+
+def test_genuine_checkpoint_loads_over_http(http_dir, genuine):
+    served, url = http_dir
+    (served / 'ok.pth').write_bytes((genuine / 'epoch_2.pth').read_bytes())
+    ckpt = CheckpointLoader.load_checkpoint(f'{url}/ok.pth')
+    assert isinstance(ckpt['message_hub']['log_scalars']['train/loss'],
+                      HistoryBuffer)
+
+
+def test_numpy1_checkpoint_names_are_allowed(tmp_path):
+    """Checkpoints pickled under numpy 1.x name numpy.core.multiarray."""
+    import numpy as np
+    path = tmp_path / 'np.pth'
+    torch.save({'meta': {'x': np.float64(1.5), 'a': np.arange(3)}}, path)
+    old = tmp_path / 'np1.pth'
+    import zipfile
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(old, 'w') as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename.endswith('data.pkl'):
+                data = data.replace(b'numpy._core.multiarray',
+                                    b'numpy.core.multiarray')
+            dst.writestr(item, data)
+    ckpt = CheckpointLoader.load_checkpoint(str(old))
+    assert ckpt['meta']['x'] == 1.5
+    assert ckpt['meta']['a'].tolist() == [0, 1, 2]

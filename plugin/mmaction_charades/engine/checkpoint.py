@@ -8,7 +8,11 @@ allow-list exactly the globals that MMEngine / MMAction2 checkpoints contain
 (:data:`ALLOWED_GLOBALS`) and refuse anything else before unpickling it:
 
 * every loader registered in :class:`mmengine.runner.CheckpointLoader` runs
-  inside :func:`torch.serialization.safe_globals` with the allow-list;
+  inside :func:`torch.serialization.safe_globals` with the allow-list and
+  with ``torch.load`` forced to ``weights_only=True``: MMEngine's remote
+  schemes (``http(s)://``, ``open-mmlab://``, ``torchvision://`` ...) go
+  through ``torch.hub.load_state_dict_from_url``, which would otherwise
+  unpickle with ``weights_only=False``;
 * local files are scanned first with
   :func:`torch.serialization.get_unsafe_globals_in_checkpoint` (which reads
   pickle opcodes and executes nothing) and then loaded with an explicit
@@ -18,8 +22,9 @@ allow-list exactly the globals that MMEngine / MMAction2 checkpoints contain
 """
 import pickle
 import re
+from contextlib import contextmanager
 from functools import wraps
-from typing import Callable, List
+from typing import Callable, Iterator, List
 
 import numpy as np
 import torch
@@ -41,8 +46,15 @@ def _numpy_globals() -> list:
     except ImportError:  # numpy < 2
         from numpy.core import multiarray
     numeric_dtypes = dict.fromkeys(type(np.dtype(c)) for c in '?bBhHiIlLqQefdgFDG')
-    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
-            *numeric_dtypes]
+    found = [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
+             *numeric_dtypes]
+    if multiarray.__name__ == 'numpy._core.multiarray':
+        # checkpoints pickled under numpy 1.x name the same two functions
+        # by their old module path
+        found += [(multiarray._reconstruct,
+                   'numpy.core.multiarray._reconstruct'),
+                  (multiarray.scalar, 'numpy.core.multiarray.scalar')]
+    return found
 
 
 def _history_buffer_statistic(owner, name: str):
@@ -85,13 +97,33 @@ def _refuse(filename: str, names: List[str]) -> UnsafeCheckpointError:
         'the file was executed. Only load checkpoints you trust.')
 
 
+@contextmanager
+def _weights_only_loads() -> Iterator[None]:
+    """Make every ``torch.load`` call inside the block weights-only, whatever
+    its caller asks for, with the allow-list."""
+    original = torch.load
+
+    @wraps(original)
+    def weights_only_load(*args, **kwargs):
+        kwargs['weights_only'] = True
+        return original(*args, **kwargs)
+
+    torch.load = weights_only_load
+    try:
+        with torch.serialization.safe_globals(ALLOWED_GLOBALS):
+            yield
+    finally:
+        torch.load = original
+
+
 def _guarded(loader: Callable) -> Callable:
-    """Run a CheckpointLoader scheme with the allow-list and clear errors."""
+    """Run a CheckpointLoader scheme weights-only, with the allow-list and
+    clear errors."""
 
     @wraps(loader)
     def load(filename: str, *args, **kwargs):
         try:
-            with torch.serialization.safe_globals(ALLOWED_GLOBALS):
+            with _weights_only_loads():
                 return loader(filename, *args, **kwargs)
         except UnsafeCheckpointError:
             raise
