@@ -67,6 +67,10 @@ def main() -> None:
     print(format_results_table(metrics))
     json_path, md_path = write_results(metrics, cfg.work_dir)
     print(f'results written to {json_path} and {md_path}')
+    if 'mAP' not in metrics:
+        raise UserError('the test evaluator reported no `mAP`: keep '
+                        "dict(type='CharadesMAP') without a prefix in "
+                        f'test_evaluator (got {sorted(metrics)})')
     print(f"mAP: {metrics['mAP']:.4f}")
 
 

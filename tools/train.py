@@ -63,9 +63,13 @@ def merge_args(cfg, args):
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
     randomness = dict(cfg.get('randomness') or {})
-    if args.seed is not None or not randomness:
-        randomness.update(seed=args.seed, diff_rank_seed=args.diff_rank_seed,
-                          deterministic=args.deterministic)
+    if args.seed is not None:
+        randomness['seed'] = args.seed
+    if args.diff_rank_seed:
+        randomness['diff_rank_seed'] = True
+    if args.deterministic:
+        randomness['deterministic'] = True
+    randomness.setdefault('seed', None)
     cfg.randomness = randomness
     return cfg
 

@@ -43,8 +43,11 @@ train_dataloader = dict(
         data_prefix=dict(video=data_root),
         label_space=label_space,
         pipeline=train_pipeline))
+# One video per test batch: StrideClipSampler gives fewer clips to videos
+# shorter than (max_clips - 1) * stride seconds plus one clip, and clips of
+# one batch must stack.
 val_dataloader = dict(
-    batch_size=4,
+    batch_size=1,
     num_workers=4,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),

@@ -36,6 +36,8 @@ train_dataloader = dict(
         ann_file=ann_file_train,
         data_prefix=dict(video=data_root),
         pipeline=train_pipeline))
+# Generated videos last at least 5 s, so every one gets the 4 test clips and
+# test batches of several videos stack.
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,
