@@ -38,7 +38,7 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         format_shape='NCTHW'))
 
-meta_keys = ('video_id', 'filename', 'img_shape', 'num_clips', 'clip_len')
+meta_keys = {{_base_.meta_keys}}
 train_pipeline = [
     dict(type='DecordInit'),
     dict(type='WholeVideoSampler', fps=2.0, max_frames=8, test_mode=False),

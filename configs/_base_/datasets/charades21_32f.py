@@ -4,7 +4,7 @@
 _base_ = './charades21.py'
 
 clip_len = 32
-meta_keys = ('video_id', 'filename', 'img_shape', 'num_clips', 'clip_len')
+meta_keys = {{_base_.meta_keys}}
 
 train_pipeline = [
     dict(type='DecordInit'),

@@ -9,7 +9,7 @@ ann_file_train = 'data/mini_charades/Charades_v1_train.csv'
 ann_file_test = 'data/mini_charades/Charades_v1_test.csv'
 clip_len = 8
 input_size = 64
-meta_keys = ('video_id', 'filename', 'img_shape', 'num_clips', 'clip_len')
+meta_keys = {{_base_.meta_keys}}
 
 train_pipeline = [
     dict(type='DecordInit'),
