@@ -42,7 +42,7 @@ class RNGStateHook(Hook):
         if self._pending is None:
             return
         state, self._pending = self._pending, None
-        random.setstate(_as_python_state(state['python']))
+        random.setstate(state['python'])
         np.random.set_state(state['numpy'])
         torch.set_rng_state(state['torch'])
         if 'cuda' in state and torch.cuda.is_available():
@@ -50,8 +50,3 @@ class RNGStateHook(Hook):
         runner.logger.info('Restored the python, numpy and torch RNG states '
                            'from the checkpoint.')
 
-
-def _as_python_state(state) -> tuple:
-    """``random.setstate`` needs tuples; a checkpoint may hold lists."""
-    version, internal, gauss = state
-    return version, tuple(internal), gauss
