@@ -9,7 +9,8 @@ from . import compat
 
 compat.apply()
 
-from . import datasets, engine, evaluation, models  # noqa: E402,F401  (registration)
+# registration
+from . import datasets, engine, evaluation, models  # noqa: E402,F401
 from .version import __version__  # noqa: E402
 
 __all__ = ['__version__']

@@ -6,8 +6,8 @@ upstream is fixed. :data:`APPLIED` lists the shims that took effect.
 
 * ``drn``: the mmaction2 1.2.0 wheel ships ``mmaction/models/localizers/
   __init__.py`` importing ``.drn.drn`` but not the ``drn`` package itself,
-  so ``import mmaction.models`` raises ``ModuleNotFoundError``. We register a placeholder package whose
-  ``DRN`` raises a clear error when built.
+  so ``import mmaction.models`` raises ``ModuleNotFoundError``. We register
+  a placeholder package whose ``DRN`` raises a clear error when built.
 * ``pkg_resources``: MMEngine resolves ``_base_ = 'mmaction::...'`` configs
   through ``pkg_resources`` (mmengine/utils/package_utils.py), removed in
   setuptools 82. We provide the two names MMEngine uses, backed by

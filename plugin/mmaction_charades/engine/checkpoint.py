@@ -45,7 +45,8 @@ def _numpy_globals() -> list:
         from numpy._core import multiarray
     except ImportError:  # numpy < 2
         from numpy.core import multiarray
-    numeric_dtypes = dict.fromkeys(type(np.dtype(c)) for c in '?bBhHiIlLqQefdgFDG')
+    numeric_dtypes = dict.fromkeys(
+        type(np.dtype(c)) for c in '?bBhHiIlLqQefdgFDG')
     found = [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype,
              *numeric_dtypes]
     if multiarray.__name__ == 'numpy._core.multiarray':

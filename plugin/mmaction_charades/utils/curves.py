@@ -161,8 +161,8 @@ def epoch_curves(records: list) -> EpochCurves:
     keeps its last line.
 
     Accepted keys: the loss is ``loss`` (also ``train/loss``); a validation
-    loss is ``loss``, ``val_loss``, ``val_bce`` or ``test_loss``, optionally prefixed; mAP
-    is ``mAP`` or a key ending in ``/mAP`` or ``_mAP``.
+    loss is ``loss``, ``val_loss``, ``val_bce`` or ``test_loss``, optionally
+    prefixed; mAP is ``mAP`` or a key ending in ``/mAP`` or ``_mAP``.
     """
     train_loss, train_map = [], []
     curves = EpochCurves()
