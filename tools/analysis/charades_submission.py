@@ -6,21 +6,31 @@ input of the official ``Charades_v1_classify.m``. Example::
 
     python tools/analysis/charades_submission.py preds.pkl --out submission.txt
     python tools/analysis/charades_submission.py preds21.pkl \\
-        --out submission21.txt --num-classes 21
+        --out submission21.txt --num-classes 21 --export-json preds21.json
+
+The pickle is read with a restricted unpickler (see
+``mmaction_charades.utils.submission``); ``--export-json`` writes a
+pickle-free copy of the predictions for sharing, which this tool also reads.
 """
 import argparse
 import sys
 
+from mmaction_charades.engine.checkpoint import CheckpointError
 from mmaction_charades.utils.submission import (NUM_CHARADES_CLASSES,
                                                 load_predictions,
                                                 predictions_to_scores,
                                                 read_annotation_ids,
+                                                save_predictions,
                                                 write_submission)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('preds', help='pickle written by tools/test.py --dump')
+    parser.add_argument(
+        'preds', help='pickle written by tools/test.py --dump, or the JSON '
+        'of --export-json')
+    parser.add_argument('--export-json',
+                        help='also write the predictions as pickle-free JSON')
     parser.add_argument('--out', required=True, help='submission text file')
     parser.add_argument(
         '--ann-file',
@@ -37,10 +47,12 @@ def main(argv=None) -> int:
     try:
         row_ids = (read_annotation_ids(args.ann_file)
                    if args.ann_file else None)
-        scores = predictions_to_scores(
-            load_predictions(args.preds), args.num_classes, row_ids)
+        predictions = load_predictions(args.preds)
+        scores = predictions_to_scores(predictions, args.num_classes, row_ids)
         write_submission(args.out, scores)
-    except (OSError, ValueError) as exc:
+        if args.export_json:
+            save_predictions(args.export_json, predictions)
+    except (OSError, ValueError, CheckpointError) as exc:
         print(f'charades_submission: error: {exc}', file=sys.stderr)
         return 2
     print(f'wrote {len(scores)} videos x {args.num_classes} scores to '

@@ -8,32 +8,70 @@ allow-list exactly the globals that MMEngine / MMAction2 checkpoints contain
 (:data:`ALLOWED_GLOBALS`) and refuse anything else before unpickling it:
 
 * every loader registered in :class:`mmengine.runner.CheckpointLoader` runs
-  inside :func:`torch.serialization.safe_globals` with the allow-list and
-  with ``torch.load`` forced to ``weights_only=True``: MMEngine's remote
-  schemes (``http(s)://``, ``open-mmlab://``, ``torchvision://`` ...) go
-  through ``torch.hub.load_state_dict_from_url``, which would otherwise
-  unpickle with ``weights_only=False``;
-* local files are scanned first with
-  :func:`torch.serialization.get_unsafe_globals_in_checkpoint` (which reads
-  pickle opcodes and executes nothing) and then loaded with an explicit
-  ``weights_only=True``;
-* a refused checkpoint raises :class:`UnsafeCheckpointError` naming the file
-  and the offending globals.
+  with ``torch.load`` forced to ``weights_only=True`` and the allow-list:
+  MMEngine's remote schemes (``http(s)://``, ``open-mmlab://``,
+  ``torchvision://`` ...) download through ``torch.hub``-like helpers, which
+  would otherwise unpickle with ``weights_only=False``;
+* before ``torch.load`` reads a file, :func:`check_checkpoint` inspects it
+  without executing anything: the zip records' declared sizes (torch writes
+  them STORED; compressed records are refused), then the pickle opcodes:
+  globals outside the allow-list, the tensor storages they declare and the
+  sizes passed to allocating callables (``bytearray(n)``, ``torch.Tensor(n)``,
+  numpy's ``_reconstruct``). What a load may allocate is bounded by
+  :func:`max_load_bytes` (argument, else ``$MMACTION_CHARADES_MAX_LOAD_BYTES``,
+  else 16 GiB);
+* config text saved in a checkpoint (``meta['cfg']``, ``meta['config']``,
+  ``message_hub['runtime_info']['cfg']``) is data: ``Config.fromstring``
+  reads it with a literal-only parser instead of executing it, and MMEngine
+  inferencers refuse to build a model from it (a config names arbitrary
+  callables through the registry); pass the config file explicitly.
+
+Errors derive from :class:`CheckpointError`: :class:`UnsafeCheckpointError`
+(a refused global), :class:`InvalidCheckpointError` (empty, truncated, not a
+checkpoint) and :class:`CheckpointTooLargeError`.
 """
+import ast
+import io
+import os
+import os.path as osp
 import pickle
+import pickletools
 import re
+import zipfile
+from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from contextlib import contextmanager
 from functools import wraps
-from typing import Callable, Iterator, List
+from typing import (IO, Callable, Dict, Iterator, List, Optional, Set, Tuple,
+                    Union)
 
 import numpy as np
 import torch
+from mmengine.config import Config
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+MAX_LOAD_BYTES_ENV = 'MMACTION_CHARADES_MAX_LOAD_BYTES'
+DEFAULT_MAX_LOAD_BYTES = 16 * 2**30
+_LEGACY_MAGIC = 0x1950a86a20f9469cfc6c  # torch.serialization.MAGIC_NUMBER
+_TORCH_LOAD = torch.load
 
-class UnsafeCheckpointError(pickle.UnpicklingError):
+Source = Union[str, os.PathLike, IO[bytes]]
+
+
+class CheckpointError(Exception):
+    """A checkpoint (or predictions file) that cannot be loaded safely."""
+
+
+class UnsafeCheckpointError(CheckpointError, pickle.UnpicklingError):
     """A checkpoint references a global outside :data:`ALLOWED_GLOBALS`."""
+
+
+class InvalidCheckpointError(CheckpointError):
+    """An empty, truncated or corrupt file, or not a checkpoint at all."""
+
+
+class CheckpointTooLargeError(CheckpointError):
+    """Loading the file would allocate more than :func:`max_load_bytes`."""
 
 
 def _numpy_globals() -> list:
@@ -84,30 +122,479 @@ ALLOWED_GLOBALS: List = [
 _INSTALLED = False
 
 
-def _offending_globals(message: str) -> List[str]:
-    """Names of refused globals in a weights-only unpickling error."""
-    return re.findall(r"GLOBAL ([\w.]+)|got <class '([\w.]+)'>", message)
+def global_name(entry) -> str:
+    """The pickled name of an :data:`ALLOWED_GLOBALS` entry."""
+    if isinstance(entry, tuple):
+        return entry[1]
+    return f'{entry.__module__}.{entry.__qualname__}'
 
 
-def _refuse(filename: str, names: List[str]) -> UnsafeCheckpointError:
+def _allowed_names() -> Set[str]:
+    """Globals a checkpoint may name: torch's weights-only defaults (tensors,
+    storages, dtypes, ``OrderedDict`` ...) and :data:`ALLOWED_GLOBALS`."""
+    from torch import _weights_only_unpickler  # no public list of defaults
+    return {*_weights_only_unpickler._get_allowed_globals(),
+            *map(global_name, ALLOWED_GLOBALS)}
+
+
+def max_load_bytes(max_bytes: Optional[int] = None) -> int:
+    """The allocation limit of a load: ``max_bytes`` if given, else
+    ``$MMACTION_CHARADES_MAX_LOAD_BYTES`` (bytes, or with a K/M/G/T suffix
+    for powers of 1024), else :data:`DEFAULT_MAX_LOAD_BYTES` (16 GiB)."""
+    if max_bytes is not None:
+        return int(max_bytes)
+    text = os.environ.get(MAX_LOAD_BYTES_ENV, '').strip()
+    if not text:
+        return DEFAULT_MAX_LOAD_BYTES
+    match = re.fullmatch(r'(\d+)\s*([KMGT]?)i?B?', text, re.IGNORECASE)
+    if not match:
+        raise ValueError(f'${MAX_LOAD_BYTES_ENV}={text!r}: expected a number '
+                         'of bytes, optionally with a K, M, G or T suffix')
+    return int(match[1]) * 1024**' KMGT'.index(match[2].upper() or ' ')
+
+
+def _refuse(filename: str, names: List[str], kind: str = 'checkpoint',
+            writer: str = 'MMEngine/MMAction2 checkpoints',
+            allow_list: str = 'mmaction_charades.engine.checkpoint.'
+            'ALLOWED_GLOBALS') -> UnsafeCheckpointError:
     return UnsafeCheckpointError(
-        f'Refused to load checkpoint {filename!r}: it references the '
-        f'global(s) {", ".join(names)}, which MMEngine/MMAction2 checkpoints '
-        'never contain (allow-list: '
-        'mmaction_charades.engine.checkpoint.ALLOWED_GLOBALS). Nothing from '
-        'the file was executed. Only load checkpoints you trust.')
+        f'Refused to load {kind} {filename!r}: it references the '
+        f'global(s) {", ".join(names)}, which {writer} never contain '
+        f'(allow-list: {allow_list}). Nothing from the file was executed. '
+        f'Only load {kind}s you trust.')
+
+
+def _too_large(filename: str, what: str, limit: int) -> CheckpointTooLargeError:
+    return CheckpointTooLargeError(
+        f'Refused to load {filename!r}: {what}, over the limit of {limit} '
+        f'bytes ({limit / 2**30:.3g} GiB). Nothing was allocated or executed. '
+        f'Raise the limit with ${MAX_LOAD_BYTES_ENV} if you trust the file.')
+
+
+# ---------------------------------------------------------------------------
+# Static inspection of pickles: stack effects only, nothing is executed.
+
+
+class _Global:
+    """A global pushed by GLOBAL/STACK_GLOBAL/INST in the simulated stack."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+_UNKNOWN, _MARK, _BYTES = object(), object(), object()  # _BYTES: encode()
+_TENSOR_CLASSES = {'torch.Tensor'} | {
+    f'{t.__module__}.{t.__name__}' for t in torch._tensor_classes}
+_RECONSTRUCT = {'numpy._core.multiarray._reconstruct',
+                'numpy.core.multiarray._reconstruct'}
+_ALLOCATORS = {'builtins.bytearray', 'torch._tensor._rebuild_from_type_v2',
+               'numpy.ndarray', *_TENSOR_CLASSES, *_RECONSTRUCT}
+_GET = {'GET', 'BINGET', 'LONG_BINGET'}
+_PUT = {'PUT', 'BINPUT', 'LONG_BINPUT'}
+
+
+class PickleScan:
+    """What one pickle declares, read from its opcodes without executing it.
+
+    Attributes:
+        globals: Names of every global it references.
+        storages: Tensor storages from its persistent ids, key -> bytes.
+        allocated: Bytes that calls to allocating callables request.
+        result: The pickled object if it is a plain constant (the legacy
+            format's magic number), else None.
+    """
+
+    def __init__(self) -> None:
+        self.globals: Set[str] = set()
+        self.storages: Dict[str, int] = {}
+        self.allocated = 0
+        self.result = None
+
+
+def _storage_bytes(pid: tuple) -> Tuple[str, int]:
+    """Key and size of a ``('storage', type, key, location, numel, ...)``
+    persistent id."""
+    if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == 'storage'
+            and isinstance(pid[1], _Global) and isinstance(pid[2], str)
+            and isinstance(pid[4], int) and pid[4] >= 0):
+        raise ValueError('unexpected persistent id (not a tensor storage)')
+    kind = pid[1].name.rpartition('.')[2]
+    if kind == 'UntypedStorage':
+        return pid[2], pid[4]
+    dtype = torch.serialization.StorageType(kind).dtype
+    return pid[2], pid[4] * torch._utils._element_size(dtype)
+
+
+def _call_bytes(func, args) -> Optional[int]:
+    """Bytes that calling ``func(*args)`` allocates beyond the pickle's own
+    data: 0 for non-allocating callables, None when it cannot be bounded."""
+    name = func.name if isinstance(func, _Global) else None
+    if not isinstance(args, tuple):
+        return None if name in _ALLOCATORS else 0
+    ints = all(type(a) is int and a >= 0 for a in args)
+    if name == 'builtins.bytearray':
+        if all(a is _BYTES or isinstance(a, (bytes, str)) for a in args):
+            return 0  # a copy of data held in the pickle
+        return args[0] if len(args) == 1 and ints else None
+    if name in _TENSOR_CLASSES:
+        return int(np.prod(args, dtype=object)) * 16 if ints else None
+    if name == 'torch._tensor._rebuild_from_type_v2' and len(args) == 4:
+        return _call_bytes(args[0], args[2])
+    if name in _RECONSTRUCT:
+        return _array_bytes(*args[1:3]) if len(args) == 3 else None
+    if name == 'numpy.ndarray':
+        return _array_bytes(*args[:2]) if 1 <= len(args) <= 2 else None
+    return 0
+
+
+def _array_bytes(shape, dtype=b'f8') -> Optional[int]:
+    """Bytes of a numpy array of constant ``shape`` and ``dtype``."""
+    shape = (shape, ) if type(shape) is int else shape
+    if not (isinstance(shape, tuple)
+            and all(type(d) is int and d >= 0 for d in shape)):
+        return None
+    count = int(np.prod(shape, dtype=object))
+    if count == 0:
+        return 0
+    if not isinstance(dtype, (bytes, str)):
+        return None
+    try:
+        return count * np.dtype(dtype).itemsize
+    except TypeError:
+        return None
+
+
+def _pop_to_mark(stack: list) -> list:
+    items = []
+    while True:
+        item = stack.pop()
+        if item is _MARK:
+            return items[::-1]
+        items.append(item)
+
+
+def scan_pickle(stream: IO[bytes], limit: int) -> PickleScan:
+    """Read one pickle's opcodes from ``stream`` and simulate their stack
+    effects, without constructing or calling anything.
+
+    Raises ``ValueError`` for a malformed or truncated pickle and
+    ``MemoryError`` (with the reason) for a call whose allocation exceeds
+    ``limit`` or cannot be bounded.
+    """
+    scan, stack, memo = PickleScan(), [], {}
+    for count, (op, arg, _) in enumerate(pickletools.genops(stream)):
+        name = op.name
+        if name == 'MARK':
+            stack.append(_MARK)
+        elif name in ('GLOBAL', 'INST', 'STACK_GLOBAL'):
+            if name == 'STACK_GLOBAL':
+                qualname, module = stack.pop(), stack.pop()
+                if not (isinstance(module, str) and isinstance(qualname, str)):
+                    raise ValueError('STACK_GLOBAL of a computed name')
+            else:  # protocol 2 writes Python 2 names, as pickle reads them
+                module, qualname = arg.split(' ', 1)
+                module, qualname = NAME_MAPPING.get(
+                    (module, qualname),
+                    (IMPORT_MAPPING.get(module, module), qualname))
+            scan.globals.add(f'{module}.{qualname}')
+            func = _Global(f'{module}.{qualname}')
+            if name == 'INST':
+                stack.append(_call(scan, func, tuple(_pop_to_mark(stack)),
+                                   limit))
+            else:
+                stack.append(func)
+        elif name.startswith('EXT'):
+            scan.globals.add(f'copyreg extension {arg}')
+            stack.append(_UNKNOWN)
+        elif name in _PUT or name == 'MEMOIZE':
+            index = len(memo) if name == 'MEMOIZE' else arg
+            if index > count:  # C unpicklers size their memo by the index
+                raise MemoryError(f'memo index {index} at opcode {count}')
+            memo[index] = stack[-1]
+        elif name in _GET:
+            stack.append(memo.get(arg, _UNKNOWN))
+        elif name in ('TUPLE', 'TUPLE1', 'TUPLE2', 'TUPLE3', 'EMPTY_TUPLE'):
+            size = {'TUPLE1': 1, 'TUPLE2': 2, 'TUPLE3': 3}.get(name, 0)
+            items = (_pop_to_mark(stack) if name == 'TUPLE' else
+                     [stack.pop() for _ in range(size)][::-1])
+            stack.append(tuple(items))
+        elif name in ('REDUCE', 'NEWOBJ', 'NEWOBJ_EX', 'OBJ'):
+            if name == 'OBJ':
+                func, *args = _pop_to_mark(stack)
+                args = tuple(args)
+            else:
+                if name == 'NEWOBJ_EX':  # keyword sizes are not tracked
+                    stack.pop()
+                args, func = stack.pop(), stack.pop()
+                if name == 'NEWOBJ_EX':
+                    args = _UNKNOWN
+            stack.append(_call(scan, func, args, limit))
+        elif name in ('BINPERSID', 'PERSID'):
+            key, size = _storage_bytes(stack.pop() if name == 'BINPERSID'
+                                       else arg)
+            scan.storages[key] = max(size, scan.storages.get(key, 0))
+            stack.append(_UNKNOWN)
+        elif name == 'STOP':
+            result = stack.pop()
+            scan.result = result if isinstance(result, int) else None
+        else:
+            before = op.stack_before
+            if pickletools.markobject in before:
+                _pop_to_mark(stack)
+                before = before[:before.index(pickletools.markobject)]
+            for _ in before:
+                stack.pop()
+            constant = arg is not None and not before and len(
+                op.stack_after) == 1
+            stack.extend([arg] if constant else [_UNKNOWN] * len(
+                op.stack_after))
+    return scan
+
+
+def _call(scan: PickleScan, func, args, limit: int):
+    """Account for a simulated call; returns what it pushes."""
+    if isinstance(func, _Global) and func.name == '_codecs.encode':
+        return _BYTES
+    size = _call_bytes(func, args)
+    name = func.name if isinstance(func, _Global) else 'a computed callable'
+    if size is None:
+        raise MemoryError(f'it calls {name} with sizes that cannot be '
+                          'checked before loading')
+    scan.allocated += size
+    if scan.allocated > limit:
+        raise MemoryError(f'it calls {name}, requesting {size} bytes')
+    return _UNKNOWN
+
+
+class _BoundedReader:
+    """A binary stream whose ``read(n)`` never asks for more than is left,
+    so a declared length cannot make the reader preallocate it."""
+
+    def __init__(self, f: IO[bytes], size: int) -> None:
+        self.f, self.end = f, size
+
+    def read(self, n: int = -1) -> bytes:
+        left = max(self.end - self.f.tell(), 0)
+        return self.f.read(left if n < 0 else min(n, left))
+
+    def readline(self) -> bytes:
+        return self.f.readline()
+
+    def tell(self) -> int:
+        return self.f.tell()
+
+
+def _describe(source: Source) -> str:
+    if isinstance(source, (str, os.PathLike)):
+        return os.fspath(source)
+    return getattr(source, 'name', '<in-memory checkpoint>')
+
+
+def _checked_scan(stream, name: str, limit: int,
+                  allowed: Set[str]) -> PickleScan:
+    """:func:`scan_pickle` with its errors mapped onto CheckpointError."""
+    try:
+        scan = scan_pickle(stream, limit)
+    except MemoryError as exc:
+        raise _too_large(name, str(exc), limit) from None
+    except (ValueError, IndexError, KeyError, AttributeError, RuntimeError,
+            UnicodeDecodeError) as exc:
+        raise InvalidCheckpointError(
+            f'{name!r} is truncated, corrupt or not a checkpoint written by '
+            f'torch.save ({exc})') from None
+    unsafe = sorted(scan.globals - allowed)
+    if unsafe:
+        raise _refuse(name, unsafe)
+    return scan
+
+
+def _check_zip(f: IO[bytes], name: str, size: int, limit: int,
+               allowed: Set[str]) -> None:
+    try:
+        archive = zipfile.ZipFile(f)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InvalidCheckpointError(
+            f'{name!r} is a truncated or corrupt zip file; expected a '
+            f'checkpoint written by torch.save ({exc})') from None
+    records = {}
+    for info in infos:
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _too_large(
+                name, f'its record {info.filename!r} is compressed '
+                f'({info.compress_size} bytes declaring {info.file_size}), '
+                'which torch.save never writes', limit)
+        if info.header_offset + info.compress_size > size or \
+                info.compress_size != info.file_size:
+            raise InvalidCheckpointError(
+                f'{name!r}: zip record {info.filename!r} declares '
+                f'{info.file_size} bytes that the file does not hold '
+                '(truncated or corrupt)')
+        records[info.filename] = info.file_size
+    declared = sum(records.values())
+    if declared > limit:
+        raise _too_large(name, f'its zip records declare {declared} bytes',
+                         limit)
+    pickles = [r for r in records if r.endswith('data.pkl')]
+    if len(pickles) != 1:
+        raise InvalidCheckpointError(
+            f'{name!r} is a zip file but not a checkpoint written by '
+            'torch.save (expected one <archive>/data.pkl record)')
+    prefix = pickles[0][:-len('data.pkl')]
+    with archive.open(pickles[0]) as data:
+        scan = _checked_scan(data, name, limit, allowed)
+    for key, nbytes in scan.storages.items():
+        held = records.get(f'{prefix}data/{key}')
+        if held is None or held < nbytes:
+            raise InvalidCheckpointError(
+                f'{name!r}: tensor storage {key!r} declares {nbytes} bytes '
+                f'but its record holds {held or 0} (truncated or corrupt)')
+
+
+def _check_legacy(f: IO[bytes], name: str, size: int, limit: int,
+                  allowed: Set[str]) -> None:
+    """torch's legacy format: magic number, protocol, system info and the
+    object, each a pickle, then raw storage data."""
+    reader = _BoundedReader(f, size)
+    scans = [_checked_scan(reader, name, limit, allowed)]
+    if scans[0].result != _LEGACY_MAGIC:
+        raise InvalidCheckpointError(
+            f'{name!r} is not a checkpoint: expected a file written by '
+            'torch.save (zip, or the legacy pickle format)')
+    scans += [_checked_scan(reader, name, limit, allowed) for _ in range(3)]
+    storage = sum(scans[-1].storages.values())
+    if storage + scans[-1].allocated > limit:
+        raise _too_large(name, f'it declares {storage} bytes of tensor '
+                         'storage', limit)
+    if storage > size:
+        raise InvalidCheckpointError(
+            f'{name!r} declares {storage} bytes of tensor storage but holds '
+            f'{size} bytes (truncated or corrupt)')
+
+
+def check_checkpoint(source: Source, max_bytes: Optional[int] = None,
+                     allowed: Optional[Set[str]] = None) -> None:
+    """Check a ``torch.save`` file (a path or a seekable binary stream)
+    before ``torch.load`` reads it; nothing in it is executed.
+
+    Args:
+        source: The file.
+        max_bytes: Allocation limit, see :func:`max_load_bytes`.
+        allowed: Global names a pickle may reference; by default torch's
+            weights-only defaults and :data:`ALLOWED_GLOBALS`.
+
+    Raises:
+        InvalidCheckpointError: Empty, truncated or not a checkpoint.
+        CheckpointTooLargeError: Declared sizes over the limit, compressed
+            records, or an allocation that cannot be bounded.
+        UnsafeCheckpointError: A global outside ``allowed``.
+    """
+    limit, name = max_load_bytes(max_bytes), _describe(source)
+    allowed = _allowed_names() if allowed is None else allowed
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, 'rb') as f:
+            return check_checkpoint(f, limit, allowed)
+    start = source.tell()
+    size = source.seek(0, io.SEEK_END) - start
+    source.seek(start)
+    try:
+        if size == 0:
+            raise InvalidCheckpointError(
+                f'{name!r} is empty; expected a checkpoint written by '
+                'torch.save')
+        magic = source.read(4)
+        source.seek(start)
+        check = _check_zip if magic == b'PK\x03\x04' else _check_legacy
+        check(source, name, size, limit, allowed)
+    finally:
+        source.seek(start)
+
+
+def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
+                max_bytes: Optional[int] = None,
+                kind: str = 'predictions file',
+                writer: str = '`tools/test.py --dump` files',
+                allow_list: str = 'the allow-list'):
+    """Unpickle a plain pickle file that may only reference ``allowed``
+    (pickled name -> object), after checking its opcodes and sizes as
+    :func:`check_checkpoint` does; nothing outside ``allowed`` is imported
+    or called."""
+    limit, name = max_load_bytes(max_bytes), os.fspath(path)
+    size = osp.getsize(path)
+    if size == 0:
+        raise InvalidCheckpointError(f'{name!r} is empty; expected a pickle '
+                                     f'as written by {writer}')
+    if size > limit:
+        raise _too_large(name, f'it holds {size} bytes', limit)
+    with open(path, 'rb') as f:
+        data = f.read()
+    try:
+        scan = scan_pickle(io.BytesIO(data), limit)
+    except MemoryError as exc:
+        raise _too_large(name, str(exc), limit) from None
+    except (ValueError, IndexError, KeyError, AttributeError,
+            UnicodeDecodeError) as exc:
+        raise InvalidCheckpointError(
+            f'{name!r} is truncated or not a pickle as written by {writer} '
+            f'({exc})') from None
+    unsafe = sorted(scan.globals - set(allowed))
+    if unsafe:
+        raise _refuse(name, unsafe, kind, writer, allow_list)
+
+    class Unpickler(pickle.Unpickler):
+
+        def find_class(self, module: str, qualname: str):
+            module, qualname = NAME_MAPPING.get(
+                (module, qualname),
+                (IMPORT_MAPPING.get(module, module), qualname))
+            found = allowed.get(f'{module}.{qualname}')
+            if found is None:  # unreachable after the scan; kept as a guard
+                raise _refuse(name, [f'{module}.{qualname}'], kind, writer,
+                              allow_list)
+            return found
+
+        def persistent_load(self, pid):
+            raise InvalidCheckpointError(
+                f'{name!r}: unexpected persistent id {pid!r}')
+
+    try:
+        return Unpickler(io.BytesIO(data)).load()
+    except CheckpointError:
+        raise
+    except (pickle.UnpicklingError, ValueError, TypeError, IndexError,
+            EOFError, AttributeError, RuntimeError) as exc:
+        raise InvalidCheckpointError(
+            f'{name!r} is corrupt: expected a pickle as written by {writer} '
+            f'({type(exc).__name__}: {exc})') from None
+
+
+def load_storage_bytes(data: bytes, max_bytes: Optional[int] = None):
+    """A weights-only, checked stand-in for ``torch.storage._load_from_bytes``
+    (which calls ``torch.load(weights_only=False)``): how a tensor inside a
+    plain pickle holds its data."""
+    buffer = io.BytesIO(data)
+    check_checkpoint(buffer, max_bytes)
+    with torch.serialization.safe_globals(ALLOWED_GLOBALS):
+        return _TORCH_LOAD(buffer, weights_only=True)
+
+
+# ---------------------------------------------------------------------------
+# Loading.
 
 
 @contextmanager
-def _weights_only_loads() -> Iterator[None]:
+def _weights_only_loads(max_bytes: Optional[int] = None) -> Iterator[None]:
     """Make every ``torch.load`` call inside the block weights-only, whatever
-    its caller asks for, with the allow-list."""
+    its caller asks for, with the allow-list, after :func:`check_checkpoint`
+    (for paths and seekable streams)."""
     original = torch.load
 
-    @wraps(original)
-    def weights_only_load(*args, **kwargs):
+    @wraps(_TORCH_LOAD)
+    def weights_only_load(f, *args, **kwargs):
+        if isinstance(f, (str, os.PathLike)) or hasattr(f, 'seek'):
+            check_checkpoint(f, max_bytes)
         kwargs['weights_only'] = True
-        return original(*args, **kwargs)
+        return _TORCH_LOAD(f, *args, **kwargs)
 
     torch.load = weights_only_load
     try:
@@ -115,6 +602,73 @@ def _weights_only_loads() -> Iterator[None]:
             yield
     finally:
         torch.load = original
+
+
+class ConfigText(str):
+    """Config source saved in a checkpoint; :meth:`Config.fromstring` reads
+    it as data (see :func:`config_from_text`), never as Python."""
+
+    source = '<checkpoint>'
+
+
+def _mark_config_text(checkpoint, filename: str):
+    """Wrap the config strings MMEngine reads back from a checkpoint."""
+    if not isinstance(checkpoint, dict):
+        return checkpoint
+    places = [(checkpoint.get('meta'), 'cfg', "meta['cfg']"),
+              (checkpoint.get('meta'), 'config', "meta['config']")]
+    hub = checkpoint.get('message_hub')
+    if isinstance(hub, dict):
+        places.append((hub.get('runtime_info'), 'cfg',
+                       "message_hub['runtime_info']['cfg']"))
+    for owner, key, where in places:
+        if isinstance(owner, dict) and isinstance(owner.get(key), str):
+            owner[key] = ConfigText(owner[key])
+            owner[key].source = f'{where} of checkpoint {filename!r}'
+    return checkpoint
+
+
+def _literal(node: ast.AST):
+    """A literal, or ``dict(key=literal, ...)``; ValueError for any other
+    expression."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id == 'dict' and not node.args \
+            and all(k.arg is not None for k in node.keywords):
+        return {k.arg: _literal(k.value) for k in node.keywords}
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        items = [_literal(e) for e in node.elts]
+        return {ast.List: list, ast.Tuple: tuple, ast.Set: set}[type(node)](
+            items)
+    if isinstance(node, ast.Dict) and None not in node.keys:
+        return {_literal(k): _literal(v) for k, v in zip(node.keys,
+                                                         node.values)}
+    return ast.literal_eval(node)
+
+
+def config_from_text(text: ConfigText) -> Config:
+    """Read config text as data: top-level ``name = value`` assignments whose
+    values are literals or ``dict(...)`` of literals. Nothing is executed or
+    imported; anything else raises :class:`InvalidCheckpointError`."""
+    try:
+        module = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        raise InvalidCheckpointError(
+            f'{text.source}: not config text ({exc})') from None
+    values = {}
+    for stmt in module.body:
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue  # a docstring
+        try:
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)):
+                raise ValueError('not a `name = value` assignment')
+            values[stmt.targets[0].id] = _literal(stmt.value)
+        except (ValueError, TypeError, RecursionError) as exc:
+            raise InvalidCheckpointError(
+                f'{text.source} line {stmt.lineno}: expected `name = value` '
+                f'with a literal value ({exc}); config text in a checkpoint '
+                'is read as data and never executed') from None
+    return Config(values)
 
 
 def _guarded(loader: Callable) -> Callable:
@@ -125,39 +679,63 @@ def _guarded(loader: Callable) -> Callable:
     def load(filename: str, *args, **kwargs):
         try:
             with _weights_only_loads():
-                return loader(filename, *args, **kwargs)
-        except UnsafeCheckpointError:
+                checkpoint = loader(filename, *args, **kwargs)
+        except CheckpointError:
             raise
         except pickle.UnpicklingError as exc:
-            names = [a or b for a, b in _offending_globals(str(exc))]
-            names = names or [str(exc).splitlines()[0]]
+            names = re.findall(
+                r"GLOBAL ([\w.]+)|got <class '([\w.]+)'>", str(exc))
+            names = [a or b for a, b in names] or [str(exc).splitlines()[0]]
             raise _refuse(filename, names) from None
+        return _mark_config_text(checkpoint, filename)
 
     load._mmaction_charades_safe = True
     return load
 
 
-def load_from_local(filename: str, map_location=None) -> dict:
-    """Load a local checkpoint after checking its globals against the
-    allow-list; never unpickles a refused file."""
-    import os.path as osp
+def load_from_local(filename: str, map_location=None,
+                    max_bytes: Optional[int] = None) -> dict:
+    """Load a local checkpoint after :func:`check_checkpoint`; never
+    unpickles a refused file."""
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint file {filename!r} does not exist')
-    with torch.serialization.safe_globals(ALLOWED_GLOBALS):
-        try:
-            unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(
-                filename)
-        except (RuntimeError, ValueError):
-            unsafe = []  # legacy (non-zip) format: weights_only still guards
-        if unsafe:
-            raise _refuse(filename, unsafe)
-        return torch.load(filename, map_location=map_location,
-                          weights_only=True)
+    with _weights_only_loads(max_bytes):
+        return torch.load(filename, map_location=map_location)
+
+
+def _install_config_guards() -> None:
+    """``Config.fromstring`` reads :class:`ConfigText` as data; MMEngine
+    inferencers refuse to build a model from a checkpoint's config."""
+    from mmengine.infer import BaseInferencer
+    fromstring = Config.fromstring
+
+    @wraps(fromstring)
+    def safe_fromstring(cfg_str: str, file_format: str) -> Config:
+        if isinstance(cfg_str, ConfigText):
+            return config_from_text(cfg_str)
+        return fromstring(cfg_str, file_format)
+
+    Config.fromstring = staticmethod(safe_fromstring)
+    init_model = BaseInferencer._init_model
+
+    @wraps(init_model)
+    def _init_model(self, cfg, weights=None, device='cpu'):
+        if not cfg and weights is not None:
+            raise CheckpointError(
+                f'{type(self).__name__}(model=None, weights={weights!r}): '
+                'building a model from the config saved in a checkpoint would '
+                'run whatever callables it names, so the checkpoint config is '
+                "never used; pass the config file too, e.g. model='configs/"
+                "....py'")
+        return init_model(self, cfg, weights, device)
+
+    BaseInferencer._init_model = _init_model
 
 
 def install() -> None:
-    """Guard every scheme registered in MMEngine's CheckpointLoader."""
+    """Guard every scheme registered in MMEngine's CheckpointLoader and the
+    places MMEngine parses config text from a checkpoint."""
     global _INSTALLED
     if _INSTALLED:
         return
@@ -166,4 +744,5 @@ def install() -> None:
         if getattr(loader, '_mmaction_charades_safe', False):
             continue
         schemes[prefix] = _guarded(load_from_local if prefix == '' else loader)
+    _install_config_guards()
     _INSTALLED = True

@@ -46,8 +46,8 @@ def check_checkpoint(path: str) -> None:
 
 def _one_line(exc: BaseException) -> Optional[str]:
     """The message for errors users cause, or None for genuine bugs."""
-    from ..engine.checkpoint import UnsafeCheckpointError
-    if isinstance(exc, (UserError, UnsafeCheckpointError, FileNotFoundError)):
+    from ..engine.checkpoint import CheckpointError
+    if isinstance(exc, (UserError, CheckpointError, FileNotFoundError)):
         return str(exc)
     text = str(exc.args[0]) if exc.args else str(exc)
     unknown = re.search(r'([\w.]+) is not in the (\S+) registry', text)

@@ -10,32 +10,83 @@ Predictions come from ``tools/test.py --dump preds.pkl``: MMEngine's
 ``ActionDataSample.to_dict()`` content), holding ``pred_score`` (shape (C,))
 and the ``meta_keys`` that ``PackActionInputs`` kept, such as ``video_id`` and
 ``filename``.
+
+Such a pickle is read by a restricted unpickler that admits only what
+``--dump`` writes (:data:`PREDICTION_GLOBALS`: containers, numbers, strings,
+tensors and numeric arrays), under the allocation limit of
+:func:`~mmaction_charades.engine.checkpoint.max_load_bytes`. For sharing,
+:func:`save_predictions` writes the same samples as pickle-free JSON, which
+:func:`load_predictions` reads back.
 """
+import collections
 import csv
-import pickle
+import json
+from functools import partial
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
 
+from ..engine.checkpoint import (_numpy_globals, global_name, load_pickle,
+                                 load_storage_bytes, max_load_bytes)
+
 PathLike = Union[str, Path]
 
 NUM_CHARADES_CLASSES = 157
 SCORE_FORMAT = '.9g'  # nine significant digits round-trip float32 exactly
+PREDICTION_GLOBALS = {
+    'collections.OrderedDict': collections.OrderedDict,
+    '_codecs.encode': __import__('_codecs').encode,  # bytes, protocol 2
+    'torch._utils._rebuild_tensor_v2': torch._utils._rebuild_tensor_v2,
+    # unguarded, this one runs torch.load(weights_only=False)
+    'torch.storage._load_from_bytes': load_storage_bytes,
+    **{global_name(g): g if not isinstance(g, tuple) else g[0]
+       for g in _numpy_globals()},
+}
 
 
-def load_predictions(path: PathLike) -> list:
-    """Load the per-sample prediction dicts pickled by ``DumpResults``."""
+def save_predictions(path: PathLike, predictions: Sequence[Mapping]) -> None:
+    """Write per-sample prediction dicts as JSON (tensors and arrays become
+    lists), a pickle-free format for sharing; :func:`load_predictions`
+    reads it."""
+
+    def plain(value):
+        if isinstance(value, (torch.Tensor, np.ndarray, np.generic)):
+            return value.tolist()
+        if isinstance(value, Mapping):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        return value
+
+    with Path(path).open('w') as f:
+        json.dump([plain(dict(p)) for p in predictions], f)
+
+
+def load_predictions(path: PathLike, max_bytes: Optional[int] = None) -> list:
+    """Load per-sample prediction dicts: JSON from :func:`save_predictions`
+    (``.json``) or the pickle of ``DumpResults``, read by a restricted
+    unpickler (nothing outside :data:`PREDICTION_GLOBALS` is imported or
+    called) under the allocation limit ``max_bytes``."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'{path}: no such predictions file')
-    try:
-        with path.open('rb') as f:
-            predictions = pickle.load(f)
-    except (pickle.UnpicklingError, EOFError, AttributeError,
-            ImportError, IndexError) as exc:
-        raise ValueError(f'{path}: not a readable pickle ({exc})') from None
+    if path.suffix.lower() == '.json':
+        try:
+            with path.open() as f:
+                predictions = json.load(f)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValueError(f'{path}: not a JSON predictions file ({exc})'
+                             ) from None
+    else:
+        limit = max_load_bytes(max_bytes)
+        allowed = dict(PREDICTION_GLOBALS)
+        allowed['torch.storage._load_from_bytes'] = partial(
+            load_storage_bytes, max_bytes=limit)
+        predictions = load_pickle(
+            path, allowed, limit, allow_list='mmaction_charades.utils.'
+            'submission.PREDICTION_GLOBALS')
     if not isinstance(predictions, (list, tuple)) or not all(
             isinstance(p, Mapping) for p in predictions):
         raise ValueError(f'{path}: expected a list of per-sample dicts as '
