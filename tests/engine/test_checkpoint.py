@@ -4,16 +4,26 @@ import io
 import os
 import pickle
 
+import numpy as np
 import pytest
 import torch
 import torch.nn as nn
+from mmengine.config import Config
 from mmengine.logging import HistoryBuffer
 from mmengine.model import BaseModel
 from mmengine.runner import CheckpointLoader, Runner
 from torch.utils.data import Dataset
 
 import mmaction_charades  # noqa: F401
-from mmaction_charades.engine.checkpoint import UnsafeCheckpointError
+from mmaction_charades.engine.checkpoint import (
+    MAX_LOAD_BYTES_ENV, CheckpointError, CheckpointTooLargeError, ConfigText,
+    InvalidCheckpointError, UnsafeCheckpointError, config_from_text,
+    load_from_local, max_load_bytes, scan_pickle)
+
+try:
+    from numpy._core.multiarray import _reconstruct
+except ImportError:  # numpy < 2
+    from numpy.core.multiarray import _reconstruct
 
 
 class ToyModel(BaseModel):
@@ -216,3 +226,175 @@ def test_numpy1_checkpoint_names_are_allowed(tmp_path):
     ckpt = CheckpointLoader.load_checkpoint(str(old))
     assert ckpt['meta']['x'] == 1.5
     assert ckpt['meta']['a'].tolist() == [0, 1, 2]
+
+
+# --- checkpoint metadata is data ------------------------------------------
+
+def _evil_config(marker) -> str:
+    return f"_x = __import__('os').system('touch {marker}')\n"
+
+
+def _with(genuine, path, edit):
+    """A copy of the genuine checkpoint, edited (the test trusts it)."""
+    ckpt = torch.load(genuine / 'epoch_2.pth', weights_only=False)
+    edit(ckpt)
+    torch.save(ckpt, path)
+    return path
+
+
+def test_config_text_in_meta_is_never_executed_on_resume(genuine, tmp_path):
+    marker = tmp_path / 'pwned'
+    work = tmp_path / 'work'
+    work.mkdir()
+    path = _with(genuine, work / 'evil.pth', lambda c: c['meta'].update(
+        config=_evil_config(marker)))
+    runner = make_runner(work, max_epochs=2, load_from=str(path), resume=True)
+    with pytest.raises(InvalidCheckpointError,
+                       match=r"meta\['config'\] of checkpoint .*evil.pth"):
+        runner.load_or_resume()
+    assert not marker.exists()
+
+
+def test_plain_config_text_in_meta_is_read_as_data(genuine, tmp_path):
+    """Runner.resume compares meta['config']'s gpu_ids with the world size:
+    the literal-only reader gives it that value."""
+    path = _with(genuine, tmp_path / 'ok.pth', lambda c: c['meta'].update(
+        config="gpu_ids = [0, 1]\nmodel = dict(type='X', depth=-2)\n"))
+    runner = make_runner(tmp_path / 'work', max_epochs=2,
+                         load_from=str(path), resume=True)
+    with pytest.raises(RuntimeError, match='Number of GPUs'):
+        runner.load_or_resume()
+    cfg = Config.fromstring(
+        CheckpointLoader.load_checkpoint(str(path))['meta']['config'], '.py')
+    assert cfg.model == dict(type='X', depth=-2)
+
+
+def test_inferencer_refuses_the_config_of_a_checkpoint(genuine, tmp_path):
+    from mmaction.apis.inferencers import ActionRecogInferencer
+    marker = tmp_path / 'pwned'
+    path = _with(
+        genuine, tmp_path / 'evil.pth',
+        lambda c: c['message_hub']['runtime_info'].update(
+            cfg=_evil_config(marker)))
+    with pytest.raises(CheckpointError, match='pass the config file'):
+        ActionRecogInferencer(model=None, weights=str(path), device='cpu')
+    assert not marker.exists()
+
+
+def test_config_from_text_takes_literals_only():
+    text = ConfigText("a = dict(b=[1, 2.5, 'c'], d={'e f': (None, True)})\n"
+                      "g = {1, 2}\n")
+    assert config_from_text(text).to_dict() == dict(
+        a=dict(b=[1, 2.5, 'c'], d={'e f': (None, True)}), g={1, 2})
+    for bad in ('a = dict(**x)', 'import os', 'a = open("f")', 'a = b',
+                'a, b = 1, 2', 'a = [i for i in range(3)]'):
+        with pytest.raises(InvalidCheckpointError, match='line 1'):
+            config_from_text(ConfigText(bad))
+
+
+# --- empty, truncated, not a checkpoint ------------------------------------
+
+@pytest.mark.parametrize('content', [b'', b'name,label\nA,1\n', 'half'])
+def test_invalid_checkpoint_is_a_clear_error(genuine, tmp_path, content):
+    path = tmp_path / 'bad.pth'
+    if content == 'half':
+        data = (genuine / 'epoch_2.pth').read_bytes()
+        content = data[:len(data) // 2]
+    path.write_bytes(content)
+    with pytest.raises(InvalidCheckpointError,
+                       match=r"bad.pth' (is empty|is truncated|is a "
+                       r'truncated).*torch.save'):
+        CheckpointLoader.load_checkpoint(str(path))
+
+
+def test_truncated_legacy_checkpoint_is_a_clear_error(tmp_path):
+    path = tmp_path / 'legacy.pth'
+    torch.save({'w': torch.zeros(1000)}, path,
+               _use_new_zipfile_serialization=False)
+    path.write_bytes(path.read_bytes()[:-2000])
+    with pytest.raises(InvalidCheckpointError, match='legacy.pth'):
+        CheckpointLoader.load_checkpoint(str(path))
+
+
+def test_errors_subclass_checkpoint_error():
+    assert issubclass(UnsafeCheckpointError, CheckpointError)
+    assert issubclass(UnsafeCheckpointError, pickle.UnpicklingError)
+    assert issubclass(InvalidCheckpointError, CheckpointError)
+    assert issubclass(CheckpointTooLargeError, CheckpointError)
+
+
+# --- memory bombs ----------------------------------------------------------
+
+def test_compressed_zip_record_is_refused_before_inflating(tmp_path):
+    """A DEFLATE record of zeros declares far more than the file holds."""
+    import zipfile
+    plain = tmp_path / 'plain.pth'
+    torch.save({'w': torch.zeros(2**22)}, plain)  # 16 MiB of zeros
+    bomb = tmp_path / 'bomb.pth'
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, 'w') as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, src.read(item), zipfile.ZIP_DEFLATED)
+    assert bomb.stat().st_size < 2**17
+    with pytest.raises(CheckpointTooLargeError,
+                       match="bomb.pth'.*compressed.*16777[0-9]{3} in all"):
+        CheckpointLoader.load_checkpoint(str(bomb))
+
+
+class Allocates:
+    """Unpickling this calls ``func(*args)``."""
+
+    def __init__(self, func, *args):
+        self.func, self.args = func, args
+
+    def __reduce__(self):
+        return self.func, self.args
+
+
+@pytest.mark.parametrize('payload,limit', [
+    (Allocates(bytearray, 2**48), None),
+    (Allocates(bytearray, 4096), 1024),
+    (Allocates(torch.Tensor, 2**46), None),
+    (Allocates(np.ndarray, (2**45, )), None),
+    (Allocates(np.ndarray, (2**44, 2), 'f8'), None),
+    (Allocates(_reconstruct, np.ndarray, (2**45, ), b'b'), None),
+])
+def test_allocating_calls_are_bounded(tmp_path, payload, limit):
+    path = tmp_path / 'alloc.pth'
+    torch.save({'meta': payload}, path)
+    with pytest.raises(CheckpointTooLargeError, match='alloc.pth.*calls'):
+        load_from_local(str(path), max_bytes=limit)
+
+
+def test_allocation_limit_argument_and_environment(genuine, monkeypatch):
+    path = str(genuine / 'epoch_2.pth')
+    with pytest.raises(CheckpointTooLargeError, match='zip records declare'):
+        load_from_local(path, max_bytes=1000)
+    monkeypatch.setenv(MAX_LOAD_BYTES_ENV, '1K')
+    assert max_load_bytes() == 1024
+    with pytest.raises(CheckpointTooLargeError, match='over the limit of 1024'):
+        CheckpointLoader.load_checkpoint(path)
+    monkeypatch.setenv(MAX_LOAD_BYTES_ENV, '2G')
+    assert CheckpointLoader.load_checkpoint(path)['meta']['epoch'] == 2
+    monkeypatch.setenv(MAX_LOAD_BYTES_ENV, 'lots')
+    with pytest.raises(ValueError, match=MAX_LOAD_BYTES_ENV):
+        max_load_bytes()
+
+
+def test_legacy_checkpoint_storage_is_bounded(tmp_path):
+    path = tmp_path / 'legacy.pth'
+    torch.save({'w': torch.zeros(4096)}, path,
+               _use_new_zipfile_serialization=False)
+    assert load_from_local(str(path))['w'].shape == (4096, )
+    with pytest.raises(CheckpointTooLargeError, match='16384 bytes'):
+        load_from_local(str(path), max_bytes=10000)
+
+
+def test_genuine_checkpoint_declares_no_allocations(genuine):
+    """What a real MMEngine checkpoint references: no allocating call."""
+    import zipfile
+    with zipfile.ZipFile(genuine / 'epoch_2.pth') as archive:
+        (name, ) = [n for n in archive.namelist() if n.endswith('data.pkl')]
+        scan = scan_pickle(io.BytesIO(archive.read(name)), 2**30)
+    assert scan.allocated == 0
+    assert 'builtins.bytearray' not in scan.globals
+    assert scan.storages

@@ -5,10 +5,14 @@ import torch
 from mmaction.structures import ActionDataSample
 from mmengine.evaluator import DumpResults
 
+from mmaction_charades.engine.checkpoint import (CheckpointTooLargeError,
+                                                 InvalidCheckpointError,
+                                                 UnsafeCheckpointError)
 from mmaction_charades.utils.submission import (load_predictions,
                                                 predictions_to_scores,
                                                 read_annotation_ids,
                                                 read_submission,
+                                                save_predictions,
                                                 write_submission)
 
 
@@ -115,9 +119,71 @@ def test_unreadable_inputs(tmp_path):
     with pytest.raises(FileNotFoundError, match='no such predictions file'):
         load_predictions(tmp_path / 'missing.pkl')
     (tmp_path / 'bad.pkl').write_bytes(b'not a pickle')
-    with pytest.raises(ValueError, match='bad.pkl: not a readable pickle'):
+    with pytest.raises(InvalidCheckpointError,
+                       match="bad.pkl' is truncated or not a pickle"):
         load_predictions(tmp_path / 'bad.pkl')
     (tmp_path / 'ann.csv').write_text('video,length\nA,3\n')
     with pytest.raises(ValueError, match="ann.csv line 1: expected a header "
                        "with an 'id' column"):
         read_annotation_ids(tmp_path / 'ann.csv')
+
+
+class Evil:
+    """Unpickling this runs a shell command."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return os.system, (f'touch {self.marker}', )
+
+
+class EvilStorage:
+    """A tensor storage whose bytes hold a pickle that runs a command:
+    ``torch.storage._load_from_bytes`` would torch.load it unguarded."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import io
+        buffer = io.BytesIO()
+        torch.save(Evil(self.marker), buffer,
+                   _use_new_zipfile_serialization=False)
+        return torch.storage._load_from_bytes, (buffer.getvalue(), )
+
+
+@pytest.mark.parametrize('evil', [Evil, EvilStorage])
+def test_malicious_predictions_refused(tmp_path, evil):
+    import pickle
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'preds.pkl'
+    path.write_bytes(pickle.dumps(
+        [dict(video_id='A', pred_score=evil(marker))], protocol=2))
+    with pytest.raises(UnsafeCheckpointError,
+                       match=r'Refused to load .*(predictions file .*preds|'
+                       r'checkpoint).*system'):
+        load_predictions(path)
+    assert not marker.exists()
+
+
+def test_predictions_memo_bomb_refused(tmp_path):
+    """LONG_BINPUT 2**32-1 makes the C unpickler size its memo to 32 GiB."""
+    path = tmp_path / 'preds.pkl'
+    path.write_bytes(b'\x80\x02]r\xff\xff\xff\xff.')
+    with pytest.raises(CheckpointTooLargeError, match='memo index'):
+        load_predictions(path)
+
+
+def test_predictions_json_round_trip(tmp_path):
+    dumped = tmp_path / 'preds.pkl'
+    scores = np.float32([[0.1, 0.7, 1e-8], [0.3, 0.2, 0.123456789]])
+    dump_predictions(dumped, scores, [dict(video_id='A'), dict(video_id='B')])
+    predictions = load_predictions(dumped)
+    save_predictions(tmp_path / 'preds.json', predictions)
+    assert b'pickle' not in (tmp_path / 'preds.json').read_bytes()
+    again = predictions_to_scores(load_predictions(tmp_path / 'preds.json'),
+                                  num_classes=3)
+    assert list(again) == ['A', 'B']
+    np.testing.assert_array_equal(np.stack(list(again.values())), scores)

@@ -417,13 +417,18 @@ def _check_zip(f: IO[bytes], name: str, size: int, limit: int,
         raise InvalidCheckpointError(
             f'{name!r} is a truncated or corrupt zip file; expected a '
             f'checkpoint written by torch.save ({exc})') from None
+    declared = sum(info.file_size for info in infos)
+    if declared > limit:
+        raise _too_large(name, f'its zip records declare {declared} bytes',
+                         limit)
     records = {}
     for info in infos:
         if info.compress_type != zipfile.ZIP_STORED:
-            raise _too_large(
-                name, f'its record {info.filename!r} is compressed '
-                f'({info.compress_size} bytes declaring {info.file_size}), '
-                'which torch.save never writes', limit)
+            raise CheckpointTooLargeError(
+                f'Refused to load {name!r}: its zip record {info.filename!r} '
+                f'is compressed ({info.compress_size} bytes declaring '
+                f'{info.file_size}; {declared} in all), which torch.save never '
+                'writes, so nothing was inflated or executed.')
         if info.header_offset + info.compress_size > size or \
                 info.compress_size != info.file_size:
             raise InvalidCheckpointError(
@@ -431,10 +436,6 @@ def _check_zip(f: IO[bytes], name: str, size: int, limit: int,
                 f'{info.file_size} bytes that the file does not hold '
                 '(truncated or corrupt)')
         records[info.filename] = info.file_size
-    declared = sum(records.values())
-    if declared > limit:
-        raise _too_large(name, f'its zip records declare {declared} bytes',
-                         limit)
     pickles = [r for r in records if r.endswith('data.pkl')]
     if len(pickles) != 1:
         raise InvalidCheckpointError(
@@ -513,7 +514,7 @@ def check_checkpoint(source: Source, max_bytes: Optional[int] = None,
 def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
                 max_bytes: Optional[int] = None,
                 kind: str = 'predictions file',
-                writer: str = '`tools/test.py --dump` files',
+                source: str = '`tools/test.py --dump`',
                 allow_list: str = 'the allow-list'):
     """Unpickle a plain pickle file that may only reference ``allowed``
     (pickled name -> object), after checking its opcodes and sizes as
@@ -523,7 +524,7 @@ def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
     size = osp.getsize(path)
     if size == 0:
         raise InvalidCheckpointError(f'{name!r} is empty; expected a pickle '
-                                     f'as written by {writer}')
+                                     f'as written by {source}')
     if size > limit:
         raise _too_large(name, f'it holds {size} bytes', limit)
     with open(path, 'rb') as f:
@@ -535,8 +536,9 @@ def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
     except (ValueError, IndexError, KeyError, AttributeError,
             UnicodeDecodeError) as exc:
         raise InvalidCheckpointError(
-            f'{name!r} is truncated or not a pickle as written by {writer} '
+            f'{name!r} is truncated or not a pickle as written by {source} '
             f'({exc})') from None
+    writer = f'{source} files'
     unsafe = sorted(scan.globals - set(allowed))
     if unsafe:
         raise _refuse(name, unsafe, kind, writer, allow_list)
@@ -564,7 +566,7 @@ def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
     except (pickle.UnpicklingError, ValueError, TypeError, IndexError,
             EOFError, AttributeError, RuntimeError) as exc:
         raise InvalidCheckpointError(
-            f'{name!r} is corrupt: expected a pickle as written by {writer} '
+            f'{name!r} is corrupt: expected a pickle as written by {source} '
             f'({type(exc).__name__}: {exc})') from None
 
 
