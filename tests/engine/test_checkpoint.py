@@ -371,7 +371,8 @@ def test_allocation_limit_argument_and_environment(genuine, monkeypatch):
         load_from_local(path, max_bytes=1000)
     monkeypatch.setenv(MAX_LOAD_BYTES_ENV, '1K')
     assert max_load_bytes() == 1024
-    with pytest.raises(CheckpointTooLargeError, match='over the limit of 1024'):
+    with pytest.raises(CheckpointTooLargeError,
+                       match='over the limit of 1024 '):
         CheckpointLoader.load_checkpoint(path)
     monkeypatch.setenv(MAX_LOAD_BYTES_ENV, '2G')
     assert CheckpointLoader.load_checkpoint(path)['meta']['epoch'] == 2

@@ -164,7 +164,8 @@ def _refuse(filename: str, names: List[str], kind: str = 'checkpoint',
         f'Only load {kind}s you trust.')
 
 
-def _too_large(filename: str, what: str, limit: int) -> CheckpointTooLargeError:
+def _too_large(filename: str, what: str,
+               limit: int) -> CheckpointTooLargeError:
     return CheckpointTooLargeError(
         f'Refused to load {filename!r}: {what}, over the limit of {limit} '
         f'bytes ({limit / 2**30:.3g} GiB). Nothing was allocated or executed. '
@@ -427,8 +428,8 @@ def _check_zip(f: IO[bytes], name: str, size: int, limit: int,
             raise CheckpointTooLargeError(
                 f'Refused to load {name!r}: its zip record {info.filename!r} '
                 f'is compressed ({info.compress_size} bytes declaring '
-                f'{info.file_size}; {declared} in all), which torch.save never '
-                'writes, so nothing was inflated or executed.')
+                f'{info.file_size}; {declared} in all), which torch.save '
+                'never writes, so nothing was inflated or executed.')
         if info.header_offset + info.compress_size > size or \
                 info.compress_size != info.file_size:
             raise InvalidCheckpointError(
@@ -644,7 +645,11 @@ def _literal(node: ast.AST):
     if isinstance(node, ast.Dict) and None not in node.keys:
         return {_literal(k): _literal(v) for k, v in zip(node.keys,
                                                          node.values)}
-    return ast.literal_eval(node)
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        raise ValueError(f'{ast.unparse(node)[:80]!r} is not a literal'
+                         ) from None
 
 
 def config_from_text(text: ConfigText) -> Config:
