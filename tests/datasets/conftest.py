@@ -1,5 +1,9 @@
 """Writers of tiny Charades annotation files for the dataset tests."""
+import logging
+from pathlib import Path
+
 import pytest
+from mmengine.logging import MMLogger
 
 CSV_HEADER = ('id,subject,scene,quality,relevance,verified,script,objects,'
               'descriptions,actions,length')
@@ -25,3 +29,33 @@ def write_charades_csv(tmp_path):
         return str(path)
 
     return write
+
+
+#: Rows of the kinds the official ``Charades_v1_train.csv`` holds, CRLF ends:
+#: line 2-3 AAA00 (quoted commas, a quoted line break, c152 ends after the
+#: length), 4 BBB00 (no action), 5 CCC00 (c071 starts after its end, as on
+#: line 100 of the official file; c008 fine), 6 DDD00 (every action bad: c106
+#: starts after its end, c097 after the length), 7 EEE00 (c149 starts at the
+#: length; c150 fine), 8 FFF00 (its only action starts after the length).
+QUIRKS_CSV = Path(__file__).parent / 'data' / 'charades_v1_quirks.csv'
+
+
+@pytest.fixture
+def quirks_csv():
+    """Path string of :data:`QUIRKS_CSV`, checked to keep its CRLF ends."""
+    data = QUIRKS_CSV.read_bytes()
+    assert data.count(b'\r\n') == data.count(b'\n') == 8
+    return str(QUIRKS_CSV)
+
+
+@pytest.fixture
+def warning_log():
+    """The messages logged at WARNING or above through MMEngine's current
+    logger (``print_log(logger='current')``) during the test."""
+    messages = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    yield messages
+    logger.removeHandler(handler)

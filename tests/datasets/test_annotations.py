@@ -1,3 +1,5 @@
+import csv
+
 import numpy as np
 import pytest
 
@@ -31,8 +33,6 @@ def test_csv_quotes_crlf_empty_actions_and_clamping(tmp_path):
 
 
 @pytest.mark.parametrize('row, field, words', [
-    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 6.0 5.0,10', 'actions',
-     'after its end'),
     ('AAA00,S,K,6,7,Yes,"s",o,"d",c157 1.0 2.0,10', 'actions',
      "unknown class id 'c157'"),
     ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 1.0,10', 'actions', 'cNNN start end'),
@@ -42,6 +42,15 @@ def test_csv_quotes_crlf_empty_actions_and_clamping(tmp_path):
     ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 1.0 2.0,ten', 'length', "'ten'"),
     ('AAA00,S,K,6,7,Yes,"s",o,"d",,0', 'length', 'positive'),
     (',S,K,6,7,Yes,"s",o,"d",,3', 'id', 'empty'),
+    # float() takes all of these; float32 makes 1e300 inf.
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 1e300 2.0,10', 'actions', "'1e300'"),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 0 86400.5,10', 'actions', '<= 86400'),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 0 inf,10', 'actions', "'inf'"),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",c008 nan 1,10', 'actions', "'nan'"),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",,1e308', 'length', "'1e308'"),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",,1_0', 'length', "'1_0'"),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",,\u0661\u0660', 'length', 'decimal'),
+    ('AAA00,S,K,6,7,Yes,"s",o,"d",,+5', 'length', "'+5'"),
 ])
 def test_csv_bad_row_names_file_line_and_field(write_charades_csv, row, field,
                                                words):
@@ -73,7 +82,7 @@ def test_csv_duplicate_id_and_missing_columns(write_charades_csv, tmp_path):
 def test_csv_non_strict_drops_and_counts_bad_rows(write_charades_csv):
     path = write_charades_csv([
         ('AAA00', 'c008 0 1', 3),
-        ('BAD01', 'c008 2 1', 3),  # start after end
+        ('BAD01', 'c008 0 1', '1_0'),  # not a number
         ('BAD02', 'c999 0 1', 3),  # unknown class
         'BAD03,too,few,fields',
         ('BBB00', '', 3),
@@ -160,3 +169,132 @@ def test_format_is_told_by_header(tmp_path, write_charades_csv):
     unknown.write_text('a b c\n')
     with pytest.raises(AnnotationError, match='line 1'):
         load_annotations(str(unknown))
+
+
+def test_official_quirks_drop_actions_not_videos(quirks_csv, warning_log):
+    for strict in (True, False):
+        warning_log.clear()
+        videos, dropped = load_official_csv(quirks_csv, strict=strict)
+        assert dropped == 0
+        assert [v['video_id'] for v in videos] == [
+            'AAA00', 'BBB00', 'CCC00', 'DDD00', 'EEE00', 'FFF00']
+        actions = [v['actions'].tolist() for v in videos]
+        assert actions == [[[8, 0., 5.], [152, 3.5, 10.]], [], [[8, 1., 2.]],
+                           [], [[150, 0., 1.]], []]
+        assert [v['length'] for v in videos] == [10., 8.5, 30., 30., 12., 12.]
+        # One line for the file: the count, then each action with its line.
+        assert warning_log == [
+            f'{quirks_csv}: dropped 5 actions that no frame can show (their '
+            'videos are kept): '
+            'line 5: c071 18.0 10.0 (starts after its end); '
+            'line 6: c106 6.0 2.0 (starts after its end); '
+            'line 6: c097 31.2 33.0 (starts at or after the video length 30.00); '
+            'line 7: c149 12.0 15.0 (starts at or after the video length 12.00); '
+            'line 8: c009 13.5 14.0 (starts at or after the video length 12.00)']
+
+
+def test_dropped_actions_of_a_dropped_row_are_not_reported(
+        write_charades_csv, warning_log):
+    path = write_charades_csv([('AAA00', 'c008 2 1;c999 0 1', 3),
+                               ('BBB00', 'c008 1 0', 3)])
+    videos, dropped = load_official_csv(path, strict=False)
+    assert [v['video_id'] for v in videos] == ['BBB00'] and dropped == 1
+    assert len(warning_log) == 2
+    assert "line 2, field 'actions': unknown class id 'c999'" in warning_log[0]
+    assert warning_log[1].endswith(
+        'dropped 1 actions that no frame can show (their videos are kept): '
+        'line 3: c008 1 0 (starts after its end)')
+
+
+ROW = 'AAA00,S,K,6,7,Yes,"s",o,"{}",c008 0 1,10'
+
+
+@pytest.mark.parametrize('encoding, line, field, words', [
+    # A Latin-1 description on line 3 (line 2 is fine).
+    ('latin-1', 3, 'descriptions', 'byte 0xe9, which is not UTF-8'),
+    ('utf-16', 1, 'header', 'UTF-16 encoded'),  # with a byte order mark
+    ('utf-16-le', 1, 'header', 'NUL byte'),
+])
+def test_csv_encoding_errors_are_located(write_charades_csv, encoding, line,
+                                         field, words):
+    path = write_charades_csv(
+        [ROW.replace('AAA00', 'OK000').format('x'),
+         ROW.format('caf\xe9')])
+    with open(path, 'rb') as f:
+        data = f.read().decode()
+    with open(path, 'wb') as f:
+        f.write(data.encode(encoding))
+    for load in (load_official_csv, load_annotations):
+        with pytest.raises(AnnotationError) as info:
+            load(path)
+        assert (info.value.line, info.value.field) == (line, field)
+        assert words in str(info.value)
+    if line > 1:
+        videos, dropped = load_official_csv(path, strict=False)
+        assert [v['video_id'] for v in videos] == ['OK000'] and dropped == 1
+
+
+def test_csv_utf8_bom_is_accepted(write_charades_csv):
+    path = write_charades_csv([ROW.format('x')])
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(b'\xef\xbb\xbf' + data)
+    videos, _ = load_annotations(path)
+    assert videos[0]['video_id'] == 'AAA00'
+
+
+def test_csv_field_over_the_csv_limit_is_located(write_charades_csv):
+    huge = 'x' * (csv.field_size_limit() + 1)
+    # A closed huge field: its row is dropped, the next rows are read.
+    path = write_charades_csv([
+        ('AAA00', 'c008 0 1', 3),
+        f'BIG00,S,K,6,7,Yes,"{huge}",o,"d",c008 0 1,3',
+        ('CCC00', '', 3),
+    ])
+    with pytest.raises(AnnotationError) as info:
+        load_official_csv(path)
+    assert (info.value.line, info.value.field) == (3, 'script')
+    assert 'field limit (131072)' in str(info.value)
+    videos, dropped = load_official_csv(path, strict=False)
+    assert [v['video_id'] for v in videos] == ['AAA00', 'CCC00']
+    assert dropped == 1
+    # A quote left open swallows the lines after it.
+    path = write_charades_csv([
+        ('AAA00', 'c008 0 1', 3),
+        'OPEN0,S,K,6,7,Yes,"s",o,"the quote is not closed,c008 0 1,3',
+    ] + [f'V{k:04d},S,K,6,7,Yes,{"y" * 200},o,d,,3' for k in range(800)],
+        name='open.csv')
+    with pytest.raises(AnnotationError) as info:
+        load_official_csv(path)
+    assert (info.value.line, info.value.field) == (3, 'descriptions')
+    assert 'quote left open' in str(info.value)
+
+
+@pytest.mark.parametrize('data, line, field', [
+    ('AAA 0 \u00b2 AAA/AAA-000003.jpg ""', 4, 'frame_id'),  # '²'.isdigit()
+    ('AAA 0 2 AAA/AAA-000003.jpg "1\u00b2"', 4, 'labels'),
+    ('AAA 0 2 AAA/AAA-000003.jpg "1_0"', 4, 'labels'),
+    ('AAA 0 2 AAA/AAA-\u0660\u0660\u0660\u0660\u0660\u0663.jpg ""', 4, 'path'),
+    (b'AAA 0 2 AAA/caf\xe9-000003.jpg ""', 4, 'path'),
+])
+def test_frame_list_digits_and_bytes(tmp_path, data, line, field):
+    lines = [FRAME_HEADER, 'AAA 0 0 AAA/AAA-000001.jpg ""',
+             'AAA 0 1 AAA/AAA-000002.jpg "4"', data,
+             'BBB 1 0 BBB/BBB-000001.jpg "5"']
+    path = tmp_path / 'frames.csv'
+    path.write_bytes(b'\n'.join(
+        ln if isinstance(ln, bytes) else ln.encode() for ln in lines) + b'\n')
+    with pytest.raises(AnnotationError) as info:
+        load_annotations(str(path))
+    assert (info.value.line, info.value.field) == (line, field)
+    videos, dropped = load_frame_list(str(path), strict=False)
+    assert [v['video_id'] for v in videos] == ['BBB'] and dropped == 1
+
+
+def test_frame_list_utf16_is_located(tmp_path):
+    path = tmp_path / 'frames.csv'
+    path.write_bytes((FRAME_HEADER + '\n').encode('utf-16'))
+    with pytest.raises(AnnotationError,
+                       match="line 1, field 'header'.*UTF-16"):
+        load_annotations(str(path))

@@ -1,7 +1,7 @@
 import cv2
 import numpy as np
 import pytest
-from mmaction.registry import DATASETS
+from mmaction.registry import DATASETS, TRANSFORMS
 
 from mmaction_charades.datasets import AnnotationError, CharadesDataset
 
@@ -62,11 +62,32 @@ def test_157_classes_video_level_and_template(train_csv):
 
 def test_strict_annotations(write_charades_csv):
     path = write_charades_csv([('AAA00', 'c008 0 1', 3),
-                               ('BAD00', 'c008 2 1', 3)])
+                               ('BAD00', 'c999 0 1', 3)])
     with pytest.raises(AnnotationError, match='line 3'):
         CharadesDataset(path, pipeline=[])
     dataset = CharadesDataset(path, pipeline=[], strict=False)
     assert len(dataset) == 1 and dataset.num_dropped_records == 1
+
+
+def test_official_quirks_labels(quirks_csv):
+    dataset = CharadesDataset(quirks_csv, pipeline=[])
+    assert len(dataset) == 6 and dataset.num_dropped_records == 0
+    # Video labels: AAA00 c008, c152 -> groups 1, 19; BBB00 none; CCC00 c008
+    # (c071 starts after its end); DDD00 none (both actions dropped); EEE00
+    # c150 -> 20 (c149 starts at the length); FFF00 none (after the length).
+    expected = np.zeros((6, 21), dtype=np.float32)
+    expected[0, [1, 19]] = expected[2, 1] = expected[4, 20] = 1
+    np.testing.assert_array_equal(dataset.video_labels(), expected)
+    # A clip of all the frames of a video 2 s longer than its CSV length:
+    # the frames at and after `length` show no dropped action.
+    for idx in range(6):
+        info = dataset.get_data_info(idx)
+        frames = int((info['length'] + 2) * 24)
+        sampler = TRANSFORMS.build(
+            dict(type='StrideClipSampler', clip_len=frames, max_clips=1))
+        results = sampler(dict(info, total_frames=frames, avg_fps=24.))
+        assert results['frame_inds'].tolist() == list(range(frames))
+        np.testing.assert_array_equal(results['label'], expected[idx])
 
 
 def test_frame_list_through_rawframe_decode(tmp_path):

@@ -3,6 +3,7 @@ import csv
 import numpy as np
 import pytest
 
+from mmaction_charades.datasets import AnnotationError
 from mmaction_charades.datasets.label_space import (CLASSES_FILE,
                                                     GROUPS21_FILE,
                                                     load_label_space,
@@ -113,16 +114,25 @@ def test_custom_mapping_file(tmp_path):
     (lambda ls: ls[:-1], r"\['c156'\] are not assigned"),
     (lambda ls: ls + [ls[1]], r'line 159.*c000 is assigned twice'),
     (lambda ls: [ls[0], ls[1].replace('Holding', 'Folding')] + ls[2:],
-     r"line 2, column 'class_name'"),
+     r"line 2, field 'class_name'"),
     (lambda ls: [ls[0], 'c999\tX\t0\teven\t'] + ls[1:],
-     r"line 2, column 'class_id'"),
+     r"line 2, field 'class_id'"),
     (lambda ls: [ln.replace('\t1\todd', '\t2\todd') for ln in ls],
      r'group indices \[1\] are not used'),
     (lambda ls: [ls[0], ls[1].replace('\teven', '\tEven')] + ls[2:],
-     r"line 4, column 'group_name': group 0 is named 'Even'"),
+     r"line 4, field 'group_name': group 0 is named 'Even'"),
     (lambda ls: [ls[0], ls[1].replace('\t0\t', '\tzero\t')] + ls[2:],
-     r"column 'group_index'"),
-    (lambda ls: ['id\tname'] + ls[1:], r"line 1, column 'header'"),
+     r"field 'group_index'"),
+    (lambda ls: ['id\tname'] + ls[1:], r"line 1, field 'header'"),
+    # int() reads '1_0' as 10 and '\u0661' as 1; '\u00b2'.isdigit() holds.
+    (lambda ls: [ls[0], ls[1].replace('\t0\t', '\t1_0\t')] + ls[2:],
+     r"line 2, field 'group_index': expected an integer >= 0, got '1_0'"),
+    (lambda ls: [ls[0], ls[1].replace('\t0\t', '\t\u0661\t')] + ls[2:],
+     r"line 2, field 'group_index'"),
+    (lambda ls: [ls[0], ls[1].replace('\t0\t', '\t\u00b2\t')] + ls[2:],
+     r"line 2, field 'group_index'"),
+    (lambda ls: [ls[0], ls[1].replace('\t0\t', '\t10000000000\t')] +
+     ls[2:], r"line 2, field 'group_index': expected a group index below 157"),
 ])
 def test_bad_mapping_file(tmp_path, edit, match):
     with pytest.raises(ValueError, match=match):
@@ -132,3 +142,25 @@ def test_bad_mapping_file(tmp_path, edit, match):
 def test_unknown_label_space():
     with pytest.raises(FileNotFoundError, match='charades157'):
         load_label_space('charades20')
+
+
+def test_mapping_file_utf8_bom_and_bad_bytes(tmp_path):
+    path = _write_mapping(tmp_path)
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(b'\xef\xbb\xbf' + data)  # as Excel or Notepad save UTF-8
+    space = read_mapping_file(path)
+    assert space.classes == ('even', 'odd')
+    lines = data.split(b'\n')
+    lines[3] = lines[3] + b'caf\xe9'  # a Latin-1 reason on line 4
+    with open(path, 'wb') as f:
+        f.write(b'\n'.join(lines))
+    with pytest.raises(AnnotationError,
+                       match=r"line 4, field 'reason': byte 0xe9"):
+        read_mapping_file(path)
+    with open(path, 'wb') as f:
+        f.write(data.decode().encode('utf-16'))
+    with pytest.raises(AnnotationError,
+                       match=r"line 1, field 'header'.*UTF-16"):
+        read_mapping_file(path)

@@ -30,3 +30,20 @@ def test_pos_weight_157_classes_by_hand(four_videos):
     expected = np.full(157, NO_POSITIVE_WEIGHT, dtype=np.float32)
     expected[[6, 8, 89, 106, 149, 152]] = 3.
     np.testing.assert_array_equal(weights, expected)
+
+
+def test_pos_weight_ignores_actions_no_frame_shows(quirks_csv):
+    from mmaction_charades.datasets import CharadesDataset
+    from mmaction_charades.datasets.pos_weight import pos_weight_from_labels
+    # 6 videos; group 1 (c008) in AAA00 and CCC00 -> 4/2, groups 19 (c152)
+    # and 20 (c150) in one video each -> 5/1. Groups 2 (c009), 11 (c071),
+    # 17 (c106) have only dropped actions: no positive.
+    expected = np.full(21, NO_POSITIVE_WEIGHT, dtype=np.float32)
+    expected[1], expected[19], expected[20] = 2., 5., 5.
+    with pytest.warns(UserWarning, match='no positive'):
+        weights = compute_pos_weight(quirks_csv, 'charades21')
+    np.testing.assert_array_equal(weights, expected)
+    dataset = CharadesDataset(quirks_csv, pipeline=[])
+    with pytest.warns(UserWarning, match='no positive'):
+        np.testing.assert_array_equal(
+            pos_weight_from_labels(dataset.video_labels()), expected)

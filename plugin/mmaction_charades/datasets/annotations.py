@@ -13,25 +13,34 @@ Two formats are read, told apart by their header line:
 
 Both give one dict per video with ``video_id``, ``length`` (seconds) and
 ``actions``: a float32 (M, 3) array of ``[official class index, start, end]``
-with ``0 <= start <= end <= length``. Frame lists add ``frame_dir``,
-``filename_tmpl``, ``offset``, ``total_frames`` and ``avg_fps`` for MMAction2's
-``RawFrameDecode``.
+with ``0 <= start < length`` and ``start <= end <= length``. Frame lists add
+``frame_dir``, ``filename_tmpl``, ``offset``, ``total_frames`` and ``avg_fps``
+for MMAction2's ``RawFrameDecode``.
+
+An end after ``length`` is clamped to it. A CSV action that no frame can
+show is dropped on its own, its video kept: one that starts after its end, or
+at or after the video's ``length`` (frames lie before ``length``, where the
+clip labels end every action); the official train CSV has 7 and 5 of them.
+Such an action thus sets neither the video label nor a clip label, nor counts
+for ``pos_weight``; one warning per file gives their number and lines.
 
 A malformed record raises :class:`AnnotationError` naming the file, line and
 field; with ``strict=False`` it is logged and dropped instead, and the number
-dropped is returned beside the videos.
+dropped is returned beside the videos. Times are decimal seconds up to
+:data:`MAX_SECONDS`, integers are ASCII digits, and the files are UTF-8.
 """
-import csv
 import logging
-import math
 import re
 from collections import OrderedDict
+from contextlib import closing
 from typing import Dict, List, Tuple
 
 import numpy as np
 from mmengine.logging import print_log
 
 from .label_space import NUM_OFFICIAL_CLASSES, official_class_index
+from .text_files import (AnnotationError, check_fields, check_text,
+                         csv_records, open_text, parse_count)
 
 #: Columns of the official CSV that the parser needs.
 REQUIRED_CSV_COLUMNS = ('id', 'actions', 'length')
@@ -40,16 +49,12 @@ FRAME_LIST_COLUMNS = ('original_vido_id', 'video_id', 'frame_id', 'path',
 #: PySlowFast spells the first column ``original_vido_id``; accept the fix too.
 _FRAME_LIST_FIRST = ('original_vido_id', 'original_video_id')
 #: A frame path: an optional directory, a stem, the frame number, extension.
-_FRAME_PATH = re.compile(r'^(?P<dir>.*/)?(?P<stem>[^/]*?)(?P<num>\d+)'
+_FRAME_PATH = re.compile(r'^(?P<dir>.*/)?(?P<stem>[^/]*?)(?P<num>[0-9]+)'
                          r'(?P<ext>\.[^./]+)$')
-
-
-class AnnotationError(ValueError):
-    """A bad annotation record, located by file, line and field."""
-
-    def __init__(self, path: str, line: int, field: str, message: str):
-        self.path, self.line, self.field = path, line, field
-        super().__init__(f'{path}, line {line}, field {field!r}: {message}')
+#: A time in seconds: a decimal number, optionally with an exponent.
+_SECONDS = re.compile(r'(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?')
+#: Largest time accepted (one day): float32 then keeps times to 4 ms.
+MAX_SECONDS = 86400.
 
 
 def load_annotations(path: str,
@@ -66,7 +71,7 @@ def load_annotations(path: str,
         The videos (dicts, see the module docstring) and the number of dropped
         records (CSV rows, or frame-list videos).
     """
-    with open(path, newline='', encoding='utf-8-sig') as f:
+    with open_text(path) as f:
         first = f.readline()
     tokens = first.split()
     if tokens and tokens[0] in _FRAME_LIST_FIRST:
@@ -77,10 +82,11 @@ def load_annotations(path: str,
 def load_official_csv(path: str,
                       strict: bool = True) -> Tuple[List[dict], int]:
     """Read ``Charades_v1_{train,test}.csv``; see :func:`load_annotations`."""
-    videos, first_line, num_dropped = [], {}, 0
-    with open(path, newline='', encoding='utf-8-sig') as f:
-        reader = csv.reader(f)
-        header = next(reader, None) or []
+    videos, first_line, num_dropped, unshown = [], {}, 0, []
+    with closing(csv_records(path)) as records:
+        _, header = next(records, (1, []))
+        if isinstance(header, AnnotationError):
+            raise header
         missing = [c for c in REQUIRED_CSV_COLUMNS if c not in header]
         if missing:
             raise AnnotationError(
@@ -88,13 +94,14 @@ def load_official_csv(path: str,
                 'official Charades columns (id, ..., actions, length) or a '
                 f'PySlowFast frame list header {" ".join(FRAME_LIST_COLUMNS)}')
         column = {name: header.index(name) for name in REQUIRED_CSV_COLUMNS}
-        end_line = reader.line_num
-        for row in reader:
-            line, end_line = end_line + 1, reader.line_num
+        for line, row in records:
             if not row:
                 continue
             try:
-                video = _parse_csv_row(row, header, column, path, line)
+                if isinstance(row, AnnotationError):
+                    raise row
+                video, row_unshown = _parse_csv_row(row, header, column, path,
+                                                    line)
                 if video['video_id'] in first_line:
                     raise AnnotationError(
                         path, line, 'id', f'video {video["video_id"]!r} '
@@ -108,11 +115,20 @@ def load_official_csv(path: str,
                 continue
             first_line[video['video_id']] = line
             videos.append(video)
+            unshown += row_unshown
+    if unshown:
+        print_log(
+            f'{path}: dropped {len(unshown)} actions that no frame can show '
+            f'(their videos are kept): {"; ".join(unshown)}',
+            logger='current',
+            level=logging.WARNING)
     return videos, num_dropped
 
 
 def _parse_csv_row(row: List[str], header: List[str], column: Dict[str, int],
-                   path: str, line: int) -> dict:
+                   path: str, line: int) -> Tuple[dict, List[str]]:
+    """The video of a row, and the actions dropped as no frame can show
+    them (one ``'line N: triple (reason)'`` each)."""
     if len(row) != len(header):
         raise AnnotationError(
             path, line, 'row', f'expected {len(header)} comma-separated '
@@ -120,11 +136,12 @@ def _parse_csv_row(row: List[str], header: List[str], column: Dict[str, int],
     video_id = row[column['id']].strip()
     if not video_id:
         raise AnnotationError(path, line, 'id', 'empty video id')
-    length = _parse_seconds(row[column['length']], path, line, 'length')
+    length_text = row[column['length']].strip()
+    length = _parse_seconds(length_text, path, line, 'length')
     if length <= 0:
         raise AnnotationError(path, line, 'length',
                               f'expected a positive length, got {length}')
-    actions = []
+    actions, unshown = [], []
     for triple in row[column['actions']].split(';'):
         parts = triple.split()
         if not parts:
@@ -142,23 +159,24 @@ def _parse_csv_row(row: List[str], header: List[str], column: Dict[str, int],
                 'expected c000..c156') from None
         start = _parse_seconds(start, path, line, 'actions')
         end = _parse_seconds(end, path, line, 'actions')
-        if start > end:
-            raise AnnotationError(
-                path, line, 'actions', f'{class_id} starts at {start} s, '
-                f'after its end {end} s')
-        actions.append((label, min(start, length), min(end, length)))
+        if start > end or start >= length:
+            reason = 'starts after its end' if start > end else \
+                f'starts at or after the video length {length_text}'
+            unshown.append(f'line {line}: {" ".join(parts)} ({reason})')
+            continue
+        actions.append((label, start, min(end, length)))
     return dict(
-        video_id=video_id, length=length, actions=_as_actions(actions))
+        video_id=video_id, length=length,
+        actions=_as_actions(actions)), unshown
 
 
 def _parse_seconds(text: str, path: str, line: int, field: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise AnnotationError(path, line, field,
-                              f'expected a time in seconds >= 0, got {text!r}')
+    text = text.strip()
+    value = float(text) if _SECONDS.fullmatch(text) else -1.
+    if not 0 <= value <= MAX_SECONDS:
+        raise AnnotationError(
+            path, line, field, f'expected a time in seconds >= 0 and <= '
+            f'{MAX_SECONDS:g} (a decimal number), got {text!r}')
     return value
 
 
@@ -179,8 +197,10 @@ def load_frame_list(path: str,
     """
     frames = OrderedDict()  # video -> (first line, [(frame_id, path, labels)])
     errors = {}  # video -> first AnnotationError
-    with open(path, encoding='utf-8-sig') as f:
-        header = tuple(f.readline().split())
+    with open_text(path) as f:
+        first = f.readline()
+        check_text(first, path, 1, 'header')
+        header = tuple(first.split())
         if not header or header[0] not in _FRAME_LIST_FIRST or \
                 header[1:] != FRAME_LIST_COLUMNS[1:]:
             raise AnnotationError(
@@ -216,20 +236,20 @@ def _parse_frame_row(row: List[str], path: str, line: int) -> tuple:
         raise AnnotationError(
             path, line, 'row', f'expected {len(FRAME_LIST_COLUMNS)} '
             f'space-separated fields, got {len(row)}')
+    check_fields(row, FRAME_LIST_COLUMNS, path, line)
     _, _, frame_id, frame_path, labels = row
-    if not frame_id.isdigit():
-        raise AnnotationError(path, line, 'frame_id',
-                              f'expected an integer >= 0, got {frame_id!r}')
+    frame_id = parse_count(frame_id, path, line, 'frame_id')
     classes = []
+    expected = f'a class index 0..{NUM_OFFICIAL_CLASSES - 1}'
     for text in labels.strip('"').split(','):
         if not text:
             continue
-        if not text.isdigit() or int(text) >= NUM_OFFICIAL_CLASSES:
-            raise AnnotationError(
-                path, line, 'labels', f'unknown class index {text!r}; '
-                f'expected 0..{NUM_OFFICIAL_CLASSES - 1}')
-        classes.append(int(text))
-    return int(frame_id), frame_path, line, classes
+        index = parse_count(text, path, line, 'labels', expected)
+        if index >= NUM_OFFICIAL_CLASSES:
+            raise AnnotationError(path, line, 'labels',
+                                  f'expected {expected}, got {text!r}')
+        classes.append(index)
+    return frame_id, frame_path, line, classes
 
 
 def _frame_list_video(video: str, rows: list, fps: float, path: str,

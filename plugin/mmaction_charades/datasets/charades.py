@@ -55,7 +55,9 @@ class CharadesDataset(BaseActionDataset):
       ``total_frames`` and ``avg_fps`` as ``RawFrameDecode`` expects;
     - ``video_id``, ``length`` (seconds);
     - ``actions``: float32 (M, 3) ``[label, start, end]``, labels in the
-      chosen label space, times in seconds with ``end <= length``;
+      chosen label space, times in seconds with ``start < length`` and
+      ``start <= end <= length`` (actions that no frame can show are
+      dropped, with one warning per file; see :mod:`.annotations`);
     - ``num_classes`` and ``label``: the float32 (C,) multi-hot video label;
     - ``label_level``: ``'clip'`` lets the clip sampler replace ``label``
       with the labels of the sampled clip, ``'video'`` keeps the video's.

@@ -8,16 +8,19 @@ path of a mapping file in the same tab-separated format::
 
     class_id  class_name  group_index  group_name  reason
 
-with one header line and one row per official class. ``class_name`` must be
-the official name (it guards against shifted rows), ``group_index`` runs over
-``0 .. G-1`` with every group used, and ``reason`` may be empty.
+with one header line and one row per official class, in UTF-8 (with or
+without a byte order mark). ``class_name`` must be the official name (it
+guards against shifted rows), ``group_index`` runs over ``0 .. G-1`` (ASCII
+digits) with every group used, and ``reason`` may be empty.
 """
-import csv
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Tuple
 
 import numpy as np
+
+from .text_files import AnnotationError, csv_records, parse_count
 
 DATA_DIR = Path(__file__).parent / 'data'
 #: The official ``Charades_v1_classes.txt`` (``cNNN name`` per line).
@@ -89,24 +92,27 @@ def read_mapping_file(path, name: str = None) -> LabelSpace:
     """Read a 157-to-G mapping file (format in the module docstring).
 
     Raises:
-        ValueError: naming the file, line and column of the first problem.
+        AnnotationError: naming the file, line and field of the first bad
+            row; ValueError for classes or groups left out.
     """
     path = str(path)
     official = load_official_classes()
     official_to_label = np.full(NUM_OFFICIAL_CLASSES, -1, dtype=np.int64)
     group_names = {}
 
-    def fail(line: int, column: str, message: str):
-        raise ValueError(f'{path}, line {line}, column {column!r}: {message}')
+    def fail(line: int, field: str, message: str):
+        raise AnnotationError(path, line, field, message)
 
-    with open(path, newline='', encoding='utf-8') as f:
-        reader = csv.reader(f, delimiter='\t')
-        header = next(reader, None)
+    with closing(csv_records(path, delimiter='\t')) as records:
+        _, header = next(records, (1, None))
+        if isinstance(header, AnnotationError):
+            raise header
         if header is None or tuple(header) != MAPPING_COLUMNS:
             fail(1, 'header', f'expected the tab-separated columns '
                  f'{MAPPING_COLUMNS}, got {header}')
-        for row in reader:
-            line = reader.line_num
+        for line, row in records:
+            if isinstance(row, AnnotationError):
+                raise row
             if not any(field.strip() for field in row):
                 continue
             if len(row) != len(MAPPING_COLUMNS):
@@ -121,13 +127,10 @@ def read_mapping_file(path, name: str = None) -> LabelSpace:
                      f'{official[index][1]!r}, not {class_name!r}')
             if official_to_label[index] >= 0:
                 fail(line, 'class_id', f'{class_id} is assigned twice')
-            try:
-                group = int(group_index)
-            except ValueError:
-                group = -1
-            if group < 0:
-                fail(line, 'group_index', 'expected an integer >= 0, got '
-                     f'{group_index!r}')
+            group = parse_count(group_index, path, line, 'group_index')
+            if group >= NUM_OFFICIAL_CLASSES:
+                fail(line, 'group_index', f'expected a group index below '
+                     f'{NUM_OFFICIAL_CLASSES}, got {group}')
             if group_names.setdefault(group, group_name) != group_name:
                 fail(line, 'group_name', f'group {group} is named '
                      f'{group_names[group]!r} elsewhere, not {group_name!r}')

@@ -45,7 +45,9 @@ def compute_pos_weight(ann_file: str,
                        label_space: str = 'charades21',
                        strict: bool = True,
                        frame_fps: float = 24.) -> np.ndarray:
-    """Per-class ``#negatives / #positives`` over the videos of ``ann_file``.
+    """Per-class ``#negatives / #positives`` over the videos of ``ann_file``
+    (an action that no frame can show, dropped by the parser, counts for no
+    class).
 
     Args:
         ann_file: training annotations (official CSV or PySlowFast frame list,

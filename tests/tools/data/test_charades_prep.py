@@ -1,6 +1,7 @@
 """tools/data/charades: check_videos, make_frame_lists and reencode on
 generated videos."""
 import importlib.util
+import logging
 import shutil
 from fractions import Fraction
 from pathlib import Path
@@ -10,6 +11,7 @@ import cv2
 import decord
 import numpy as np
 import pytest
+from mmengine.logging import MMLogger
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.datasets.annotations import load_frame_list
@@ -137,3 +139,40 @@ def test_reencode_sets_the_keyframe_interval(tmp_path):
     assert reencode.reencode_dir(str(tmp_path), str(dst_dir),
                                  workers=1) == [('SRC01.mp4', 'exists')]
     shutil.rmtree(dst_dir)
+
+
+def test_frame_list_of_the_official_quirks(tmp_path):
+    """The official CSVs' actions that no frame can show (tests/datasets/data
+    /charades_v1_quirks.csv) are dropped, their videos listed."""
+    make = _script('make_frame_lists')
+    quirks = SCRIPTS.parents[2] / 'tests' / 'datasets' / 'data' / \
+        'charades_v1_quirks.csv'
+    num_frames = dict(CCC00=32, DDD00=32, EEE00=14, FFF00=14)  # 1 fps
+    for video_id, count in num_frames.items():
+        (tmp_path / 'frames' / video_id).mkdir(parents=True)
+        for k in range(1, count + 1):
+            (tmp_path / 'frames' / video_id /
+             f'{video_id}-{k:06d}.jpg').write_bytes(b'')
+    messages = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    try:
+        frames, skipped = make.make_frame_list(
+            str(quirks), str(tmp_path / 'frames'), str(tmp_path / 'out.csv'),
+            fps=1.)
+    finally:
+        logger.removeHandler(handler)
+    assert (frames, skipped) == (92, ['AAA00', 'BBB00'])
+    assert len(messages) == 1 and 'dropped 5 actions' in messages[0]
+    # CCC00: c008 1.0-2.0 (c071 18.0 10.0 is dropped); DDD00 and FFF00:
+    # nothing; EEE00: c150 0.0-1.0, not c149 from 12.0 = its length.
+    labels = {('CCC00', 1): '8', ('CCC00', 2): '8', ('EEE00', 0): '150',
+              ('EEE00', 1): '150'}
+    expected = ['original_vido_id video_id frame_id path labels']
+    for index, (video_id, count) in enumerate(num_frames.items(), start=2):
+        expected += [f'{video_id} {index} {k} {video_id}/{video_id}-'
+                     f'{k + 1:06d}.jpg "{labels.get((video_id, k), "")}"'
+                     for k in range(count)]
+    assert (tmp_path / 'out.csv').read_text().splitlines() == expected

@@ -12,7 +12,10 @@ the CSV id, the video's index, the 0-based frame number, the frame path
 relative to FRAME_ROOT, and the quoted comma-separated official class
 indices of the actions under way at ``frame_id / fps`` seconds (the clip label
 rule of ``mmaction_charades.datasets.transforms.samplers``). Videos without
-a frame directory are skipped and listed.
+a frame directory are skipped and listed. The CSV is read as the dataset
+reads it: an action that no frame can show (starting after its end, or at or
+after ``length``) is left out with one warning for the file, and a malformed
+row is an error naming the file, line and field.
 """
 import argparse
 import os
