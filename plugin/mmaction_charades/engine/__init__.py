@@ -1,4 +1,8 @@
 from . import hooks, model_wrapper  # noqa: F401
 from .checkpoint import UnsafeCheckpointError
+from .hooks import CheckpointMismatchError
+from .work_dir_lock import WorkDirLockedError
 
-__all__ = ['UnsafeCheckpointError']
+__all__ = [
+    'CheckpointMismatchError', 'UnsafeCheckpointError', 'WorkDirLockedError'
+]
