@@ -25,6 +25,7 @@ from torch.utils.data import Dataset
 import mmaction_charades  # noqa: F401
 from mmaction_charades.engine import atomic_io
 from mmaction_charades.engine.atomic_io import is_intact_checkpoint
+from mmaction_charades.engine.work_dir_lock import WorkDirLockedError
 
 KILLED = 3
 
@@ -171,7 +172,10 @@ def save_events(tmp_path_factory) -> list:
     return events
 
 
-@pytest.mark.parametrize('kill_at', range(17))
+@pytest.mark.slow
+# every point of the second save (which also removes the first checkpoint),
+# and the rename that publishes the first checkpoint
+@pytest.mark.parametrize('kill_at', [2, *range(8, 17)])
 def test_kill_at_every_point_of_a_save_leaves_a_resumable_checkpoint(
         tmp_path, save_events, kill_at):
     work = tmp_path / 'run'
@@ -301,3 +305,15 @@ def test_best_checkpoint_replaced_after_new_one_is_written(tmp_path,
     assert [p.name for p in tmp_path.glob('best_*.pth')] == [
         'best_acc_epoch_2.pth'
     ]
+
+
+def test_second_training_into_same_work_dir_is_refused(tmp_path):
+    first = make_runner(tmp_path, 1)
+    first.call_hook('before_train')  # holds the lock, as a running training
+    second = make_runner(tmp_path, 1)
+    with pytest.raises(WorkDirLockedError, match=f'PID {os.getpid()}'):
+        second.train()
+    assert not (tmp_path / 'epoch_1.pth').exists()
+    first.call_hook('after_train')  # released: a later training goes on
+    make_runner(tmp_path, 1).train()
+    assert (tmp_path / 'epoch_1.pth').is_file()
