@@ -142,8 +142,9 @@ class CheckpointCompatHook(Hook):
                 new_lr = new.get('initial_lr', new.get('lr'))
                 if old_lr is not None and new_lr is not None and \
                         not math.isclose(old_lr, new_lr, rel_tol=1e-6):
-                    lr_changes.append(f'{label} group {index}: lr {new_lr} in '
-                                      f'the config, {old_lr} in the checkpoint')
+                    lr_changes.append(
+                        f'{label} group {index}: lr {new_lr} in the config, '
+                        f'{old_lr} in the checkpoint')
                 for key, param in zip(old['params'], new['params']):
                     for name, value in state['state'].get(key, {}).items():
                         if _shape(value) not in ((), tuple(param.shape)):
