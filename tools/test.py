@@ -1,7 +1,8 @@
 """Test a checkpoint: MMAction2's ``tools/test.py`` command line.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump preds.pkl]
-        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
+        [--partial-load] [--cfg-options k=v ...]
+        [--launcher none|pytorch|slurm|mpi]
 
 Prints the specification's table (top-K and threshold accuracies under the
 five criteria), the mAP and the test loss, writes them to
@@ -30,6 +31,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--dump', type=str,
                         help='dump predictions to this pickle file')
     parser.add_argument(
+        '--partial-load', action='store_true',
+        help='load a checkpoint whose keys or shapes do not all match the '
+        'model (by default it is refused)')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config entries, e.g. test_dataloader.batch_size=2')
     parser.add_argument('--launcher', default='none',
@@ -50,6 +55,14 @@ def add_dump(cfg, path: str):
     return cfg
 
 
+def allow_partial_load(cfg):
+    """Let every CheckpointCompatHook of the config load partly."""
+    for hook in cfg.get('custom_hooks') or []:
+        if hook.get('type') == 'CheckpointCompatHook':
+            hook['partial_load'] = True
+    return cfg
+
+
 @run_cli
 def main() -> None:
     args = parse_args()
@@ -58,6 +71,8 @@ def main() -> None:
     check_checkpoint(args.checkpoint)
     if args.dump is not None:
         cfg = add_dump(cfg, args.dump)
+    if args.partial_load:
+        cfg = allow_partial_load(cfg)
     cfg.load_from = args.checkpoint
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))

@@ -6,9 +6,12 @@ custom_imports = dict(imports=['mmaction_charades'], allow_failed_imports=False)
 
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=10, ignore_last=False),
+    # CheckpointHook with atomic saves, removal of old checkpoints after the
+    # new one is written, a work-dir lock and a `--resume auto` that skips
+    # truncated checkpoints.
     checkpoint=dict(
-        type='CheckpointHook', interval=1, save_best='mAP', rule='greater',
-        max_keep_ckpts=2))
+        type='AtomicCheckpointHook', interval=1, save_best='mAP',
+        rule='greater', max_keep_ckpts=2))
 
 custom_hooks = [
     # Fills PosWeightBCELoss(pos_weight='auto') from the training annotations.
@@ -19,6 +22,9 @@ custom_hooks = [
     dict(type='RNGStateHook'),
     # Logs how many training samples replaced an undecodable video.
     dict(type='SkippedVideosHook'),
+    # Refuses checkpoints that do not fit the model (tools/test.py
+    # --partial-load allows it) and resumes with a changed optimizer.
+    dict(type='CheckpointCompatHook'),
 ]
 
 # Torch DDP refuses `device_ids` for CPU modules; this wrapper drops them on

@@ -120,3 +120,53 @@ def test_plugin_under_mmaction2_own_train_tool(tmp_path, mini_charades,
     ])
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / 'epoch_1.pth').is_file()
+
+
+def _error_line(result) -> str:
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert 'Traceback' not in result.stderr
+    (line, ) = [ln for ln in result.stderr.splitlines()
+                if ln.startswith('error')]
+    return line
+
+
+def test_test_tool_refuses_checkpoint_of_another_model(
+        tmp_path, mini_charades, mini_data_options, run_tool):
+    """An R3D checkpoint for the Swin config: refused, unless
+    --partial-load asks for MMEngine's partial load."""
+    from mmengine.config import Config
+    from mmaction.registry import MODELS
+    r3d = MODELS.build(
+        Config.fromfile('configs/r3d18_mini_charades21.py').model)
+    state = r3d.state_dict()
+    state['cls_head.loss_cls.pos_weight'] = torch.ones(21)  # as if trained
+    ckpt = tmp_path / 'r3d.pth'
+    torch.save({'state_dict': state, 'meta': {}}, ckpt)
+    args = ['tools/test.py', CONFIG, ckpt, '--work-dir', tmp_path,
+            '--cfg-options', *mini_data_options(mini_charades)]
+    line = _error_line(run_tool(args))
+    assert 'does not match the model' in line and 'missing keys' in line
+    assert 'unexpected keys' in line and '--partial-load' in line
+    assert not (tmp_path / 'results.json').exists()
+
+    result = run_tool([*args[:3], '--partial-load', *args[3:]])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1].startswith('mAP: ')
+
+
+def test_second_training_into_same_work_dir_is_refused(
+        tmp_path, mini_charades, mini_data_options, run_tool):
+    import os
+    from mmaction_charades.engine.work_dir_lock import WorkDirLock
+    lock = WorkDirLock(str(tmp_path))
+    lock.acquire()  # this process plays the running training
+    try:
+        line = _error_line(run_tool([
+            'tools/train.py', CONFIG, '--work-dir', tmp_path,
+            '--cfg-options', *mini_data_options(mini_charades),
+            'train_cfg.max_epochs=1'
+        ]))
+    finally:
+        lock.release()
+    assert f'in use by another training (PID {os.getpid()}' in line
+    assert not list(tmp_path.glob('*.pth'))

@@ -1,8 +1,10 @@
 from . import hooks, model_wrapper  # noqa: F401
 from .checkpoint import (CheckpointError, CheckpointTooLargeError,
                          InvalidCheckpointError, UnsafeCheckpointError)
+from .hooks import CheckpointMismatchError
+from .work_dir_lock import WorkDirLockedError
 
 __all__ = [
-    'CheckpointError', 'CheckpointTooLargeError', 'InvalidCheckpointError',
-    'UnsafeCheckpointError'
+    'CheckpointError', 'CheckpointMismatchError', 'CheckpointTooLargeError',
+    'InvalidCheckpointError', 'UnsafeCheckpointError', 'WorkDirLockedError'
 ]
