@@ -1,5 +1,6 @@
 """Fixtures shared across the suite."""
 import os
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,24 @@ def run_tool():
     """``run(args, timeout=600, env=None)``: ``python ARGS`` from the
     repository root with one BLAS thread."""
     return _run_tool
+
+
+def _zero_frame_durations(src, dst) -> None:
+    """Copy the single-track mp4 ``src`` to ``dst`` with every sample
+    duration of its ``stts`` box set to 0: decoders then read the frame rate
+    as NaN, while every frame still decodes."""
+    data = bytearray(Path(src).read_bytes())
+    box = data.rfind(b'stts')  # in moov, which PyAV writes after mdat
+    (size, ), (entries, ) = (struct.unpack_from('>I', data, box - 4),
+                             struct.unpack_from('>I', data, box + 8))
+    assert size == 16 + 8 * entries, 'no stts box found'
+    for entry in range(entries):
+        struct.pack_into('>I', data, box + 16 + 8 * entry, 0)
+    Path(dst).write_bytes(data)
+
+
+@pytest.fixture(scope='session')
+def zero_frame_durations():
+    """``copy(src, dst)``: an mp4 whose fps reads as NaN (zero ``stts``
+    durations), from a good one."""
+    return _zero_frame_durations

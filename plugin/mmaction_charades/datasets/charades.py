@@ -1,7 +1,8 @@
 """Charades as an MMAction2 dataset: untrimmed videos with timed actions."""
 import logging
+import math
 import os.path as osp
-from typing import Callable, List, Optional, Union
+from typing import Callable, List, Optional, Tuple, Union
 
 import numpy as np
 from mmaction.datasets import BaseActionDataset
@@ -20,12 +21,34 @@ class BadVideoError(RuntimeError):
     """A video (or frame directory) that the pipeline cannot decode."""
 
 
+class NoValidVideoError(BadVideoError):
+    """Every sample MMEngine tried in a row for one training item had an
+    undecodable video (typically: all videos are missing or broken)."""
+
+
+#: Files named in a :class:`NoValidVideoError` message.
+NUM_NAMED_VIDEOS = 3
+
+
 def reads_media(transform: Callable) -> bool:
     """Whether a pipeline step opens or decodes the video: MMAction2's loading
     transforms are all named ``*Init`` or ``*Decode*`` (``DecordInit``,
     ``DecordDecode``, ``PyAVInit``, ``RawFrameDecode``, ...)."""
     name = type(transform).__name__
     return 'Init' in name or 'Decode' in name
+
+
+def bad_metadata(results: dict) -> Optional[str]:
+    """What is wrong with the ``total_frames`` and ``avg_fps`` that a loading
+    step wrote (no frame, a NaN, infinite or non-positive value), or None."""
+    frames = results.get('total_frames', 1)
+    fps = results.get('avg_fps', 1.)
+    if not (math.isfinite(frames) and frames >= 1):
+        return f'found no frame (total_frames={frames})'
+    if not (math.isfinite(fps) and fps > 0):
+        return (f'read avg_fps={fps}; expected a finite frame rate above 0 '
+                '(zero frame durations in the container?)')
+    return None
 
 
 def _build_transform(transform: Union[dict, Callable]) -> Callable:
@@ -67,13 +90,16 @@ class CharadesDataset(BaseActionDataset):
     - ``strict`` (annotations, default True): a malformed record raises an
       error naming the file, line and field; if False it is logged, dropped
       and counted in :attr:`num_dropped_records`.
-    - ``strict_videos`` (decoding, default False): a video that a loading
-      step (see :func:`reads_media`) cannot read, or that has no frame, is
-      logged once and replaced by a random other sample (MMEngine's refetch),
-      and counted in :attr:`bad_videos` for :class:`SkippedVideosHook` to
-      report each epoch; if True, or in ``test_mode`` (where replacing a
-      sample would bias the evaluation), it raises :class:`BadVideoError`
-      naming the file.
+    - ``strict_videos`` (decoding, default False): a video that the
+      video-reading steps (loading, sampling, decoding; see
+      :meth:`prepare_data`) fail on, or that has no frame or no finite
+      positive fps, is logged once and replaced by a random other sample
+      (MMEngine's refetch), and counted in :attr:`bad_videos` for
+      :class:`SkippedVideosHook` to report each epoch; if True, or in
+      ``test_mode`` (where replacing a sample would bias the evaluation), it
+      raises :class:`BadVideoError` naming the file. When all the
+      ``max_refetch + 1`` samples tried for one item are bad,
+      :class:`NoValidVideoError` says so.
 
     Args:
         ann_file: official CSV or frame list.
@@ -116,6 +142,8 @@ class CharadesDataset(BaseActionDataset):
         self.num_dropped_records = 0
         #: Shared-memory counts of replaced samples; set by ``full_init``.
         self.bad_videos: Optional[BadVideoTracker] = None
+        #: (file, reason) of the bad videos met by the current __getitem__.
+        self._failed_videos: List[Tuple[str, str]] = []
         metainfo = dict(
             classes=self.label_space.classes,
             label_space=self.label_space.name,
@@ -180,14 +208,47 @@ class CharadesDataset(BaseActionDataset):
             return np.zeros((0, self.label_space.num_classes), np.float32)
         return np.stack(labels)
 
+    def __getitem__(self, idx: int) -> dict:
+        """MMEngine's ``__getitem__`` (which, in training, replaces a sample
+        whose :meth:`prepare_data` is None by a random one, up to
+        ``max_refetch`` times), raising :class:`NoValidVideoError` instead of
+        MMEngine's generic error when every sample it tried had a bad
+        video."""
+        self._failed_videos = []
+        try:
+            return super().__getitem__(idx)
+        except Exception as error:
+            failed = self._failed_videos
+            if len(failed) <= self.max_refetch:
+                raise  # not (only) bad videos
+            distinct = list(dict.fromkeys(source for source, _ in failed))
+            named = ', '.join(repr(f) for f in distinct[:NUM_NAMED_VIDEOS])
+            reason = failed[0][1].strip().split('\n')[0]
+            raise NoValidVideoError(
+                f'{self.ann_file}: no training sample could be read: all '
+                f'{len(failed)} samples tried in a row ({len(distinct)} '
+                f'distinct videos of {len(self)}) failed, e.g. {named} '
+                f'(first: {reason}); check data_prefix and the videos with '
+                'tools/data/charades/check_videos.py') from error
+
     def prepare_data(self, idx: int) -> Optional[dict]:
         """Run the pipeline on sample ``idx``; None (MMEngine then draws
-        another sample) when its video cannot be decoded in training with
-        ``strict_videos=False``."""
+        another sample) when its video cannot be read in training with
+        ``strict_videos=False``.
+
+        The video-reading part of the pipeline, every step up to the last
+        one that reads media (:func:`reads_media`; the clip samplers
+        included), is guarded: an exception there, or a step writing no frame
+        or a NaN, infinite or non-positive fps (:func:`bad_metadata`), makes
+        a bad video. Later steps (augmentations, formatting) are not."""
         results = self.get_data_info(idx)
         source = results.get('filename', results.get('frame_dir'))
-        for transform in self.pipeline.transforms:
-            if not reads_media(transform):
+        transforms = self.pipeline.transforms
+        num_reading = max(
+            (i + 1 for i, t in enumerate(transforms) if reads_media(t)),
+            default=0)
+        for i, transform in enumerate(transforms):
+            if i >= num_reading:
                 results = transform(results)
             else:
                 step = type(transform).__name__
@@ -197,10 +258,9 @@ class CharadesDataset(BaseActionDataset):
                     return self._bad_video(
                         idx, source, f'{step} raised '
                         f'{type(error).__name__}: {error}', error)
-                if results is not None and results.get('total_frames',
-                                                       1) < 1:
-                    return self._bad_video(idx, source,
-                                           f'{step} found no frame')
+                problem = None if results is None else bad_metadata(results)
+                if problem:
+                    return self._bad_video(idx, source, f'{step} {problem}')
             if results is None:
                 return None
         return results
@@ -220,4 +280,5 @@ class CharadesDataset(BaseActionDataset):
                 'other sample replaces it (strict_videos=False)',
                 logger='current',
                 level=logging.WARNING)
+        self._failed_videos.append((source, reason))
         return None

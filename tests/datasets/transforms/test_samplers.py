@@ -1,5 +1,6 @@
 """DilatedClipSampler / StrideClipSampler: hand-computed frame indices and
 clip labels, and the MMAction2 decoding pipeline on a generated video."""
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -211,6 +212,17 @@ def test_bad_video_metadata_is_named():
                                   filename='broken.mp4'))
     with pytest.raises(ValueError, match='span > 0'):
         DilatedClipSampler(span=0)
+
+
+@pytest.mark.parametrize('total_frames, fps',
+                         [(math.nan, 24.), (math.inf, 24.), (100, math.nan),
+                          (100, math.inf), (100, 0.)])
+@pytest.mark.parametrize('sampler', [DilatedClipSampler, StrideClipSampler])
+def test_non_finite_metadata_is_named(sampler, total_frames, fps):
+    with pytest.raises(ValueError, match='broken.mp4 has total_frames='
+                       f'{total_frames}, avg_fps={fps}; expected'):
+        sampler()(dict(total_frames=total_frames, avg_fps=fps,
+                       filename='broken.mp4'))
 
 
 def test_decodes_with_mmaction_pipeline(tmp_path):

@@ -93,13 +93,14 @@ class BaseClipSampler(BaseTransform):
         raise NotImplementedError
 
     def transform(self, results: Dict) -> Dict:
-        total_frames = int(results['total_frames'])
-        fps = float(results['avg_fps'])
-        if total_frames < 1 or not fps > 0:
+        total_frames, fps = results['total_frames'], results['avg_fps']
+        if not (math.isfinite(total_frames) and total_frames >= 1
+                and math.isfinite(fps) and fps > 0):
             raise ValueError(
                 f'{type(self).__name__}: {results.get("filename", "video")} '
                 f'has total_frames={total_frames}, avg_fps={fps}; expected '
-                'at least one frame and a positive fps')
+                'at least one frame and a finite positive fps')
+        total_frames, fps = int(total_frames), float(fps)
         frame_inds, frame_interval = self.sample(total_frames, fps)
         results['frame_inds'] = (frame_inds.reshape(-1) + results.get(
             'start_index', 0)).astype(np.int32)
