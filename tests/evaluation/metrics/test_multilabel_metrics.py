@@ -112,6 +112,29 @@ def test_bce_loss_auto_needs_weights():
                   scores, targets)
 
 
+@pytest.mark.parametrize('metric', [
+    'TopKMultilabelAccuracy', 'MultilabelAccuracy', 'CharadesMAP',
+    'MultilabelBCELoss'
+])
+@pytest.mark.parametrize('bad', [math.nan, math.inf, -math.inf])
+def test_non_finite_scores_fail_naming_how_many(metric, bad):
+    scores, targets = _data()
+    scores[[3, 7, 8], [0, 2, 5]] = bad
+    scores[7, 1] = bad  # two bad classes, one sample
+    with pytest.raises(ValueError,
+                       match=f'{metric}: 3 of 23 samples have a NaN or '
+                       'infinite pred_score'):
+        _evaluate([dict(type=metric)], scores, targets)
+
+
+def test_all_nan_scores_give_no_map():
+    """All-NaN scores used to give mAP 0.75 on this toy case."""
+    scores = torch.full((4, 2), math.nan)
+    targets = torch.tensor([[1, 0], [1, 1], [0, 1], [1, 0]])
+    with pytest.raises(ValueError, match='4 of 4 samples'):
+        _evaluate([dict(type='CharadesMAP')], scores, targets)
+
+
 def test_single_label_samples_are_refused():
     evaluator = _evaluator([dict(type='CharadesMAP')])
     sample = ActionDataSample().set_gt_label(3).set_pred_score(

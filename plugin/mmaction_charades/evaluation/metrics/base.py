@@ -31,10 +31,21 @@ class MultiLabelScoreMetric(BaseMetric):
                 dict(pred_score=score.detach().float().cpu(),
                      gt_label=label.detach().cpu()))
 
-    @staticmethod
-    def stack_results(results: List[dict]) -> Tuple[torch.Tensor,
-                                                    torch.Tensor]:
-        """(N, C) float scores and (N, C) long multi-hot targets."""
+    def stack_results(self, results: List[dict]) -> Tuple[torch.Tensor,
+                                                          torch.Tensor]:
+        """(N, C) float scores and (N, C) long multi-hot targets.
+
+        Raises:
+            ValueError: if any score is NaN or infinite (a diverged model or
+                NaN weights), which would otherwise give a plausible-looking
+                but meaningless value.
+        """
         scores = torch.stack([r['pred_score'] for r in results])
         targets = torch.stack([r['gt_label'] for r in results]).long()
+        bad = ~torch.isfinite(scores).all(dim=1)
+        if bad.any():
+            raise ValueError(
+                f'{type(self).__name__}: {int(bad.sum())} of {len(scores)} '
+                'samples have a NaN or infinite pred_score; the model output '
+                'is broken (NaN weights or a diverged training?)')
         return scores, targets
