@@ -59,22 +59,33 @@ def run_tool():
     return _run_tool
 
 
-def _zero_frame_durations(src, dst) -> None:
-    """Copy the single-track mp4 ``src`` to ``dst`` with every sample
-    duration of its ``stts`` box set to 0: decoders then read the frame rate
-    as NaN, while every frame still decodes."""
-    data = bytearray(Path(src).read_bytes())
+def _write_nan_fps_video(path, num_frames: int = 16, size: int = 32) -> None:
+    """Write an H.264 mp4 whose frame rate reads as NaN while every frame
+    decodes: PyAV's default muxing, then every sample duration of the
+    ``stts`` box set to 0."""
+    import av
+    import numpy as np
+    with av.open(str(path), 'w') as container:
+        stream = container.add_stream('libx264', rate=8)
+        stream.width = stream.height = size
+        stream.pix_fmt = 'yuv420p'
+        for k in range(num_frames):
+            image = np.full((size, size, 3), 8 * k, np.uint8)
+            container.mux(stream.encode(
+                av.VideoFrame.from_ndarray(image, format='rgb24')))
+        container.mux(stream.encode())
+    data = bytearray(Path(path).read_bytes())
     box = data.rfind(b'stts')  # in moov, which PyAV writes after mdat
     (size, ), (entries, ) = (struct.unpack_from('>I', data, box - 4),
                              struct.unpack_from('>I', data, box + 8))
     assert size == 16 + 8 * entries, 'no stts box found'
     for entry in range(entries):
         struct.pack_into('>I', data, box + 16 + 8 * entry, 0)
-    Path(dst).write_bytes(data)
+    Path(path).write_bytes(data)
 
 
 @pytest.fixture(scope='session')
-def zero_frame_durations():
-    """``copy(src, dst)``: an mp4 whose fps reads as NaN (zero ``stts``
-    durations), from a good one."""
-    return _zero_frame_durations
+def write_nan_fps_video():
+    """``write(path, num_frames=16, size=32)``: an mp4 whose fps reads as
+    NaN (zero ``stts`` durations), all of whose frames decode."""
+    return _write_nan_fps_video

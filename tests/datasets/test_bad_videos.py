@@ -44,7 +44,7 @@ def _write_h264(path, fps=8, seconds=2, size=32):
 
 
 @pytest.fixture(scope='module')
-def video_dir(tmp_path_factory, zero_frame_durations):
+def video_dir(tmp_path_factory, write_nan_fps_video):
     root = tmp_path_factory.mktemp('videos')
     for name in GOOD:
         _write_h264(root / f'{name}.mp4')
@@ -53,7 +53,7 @@ def video_dir(tmp_path_factory, zero_frame_durations):
     (root / 'truncated.mp4').write_bytes(data[:len(data) // 2])
     (root / 'random.mp4').write_bytes(
         np.random.default_rng(0).integers(0, 256, 4096, np.uint8).tobytes())
-    zero_frame_durations(root / 'good0.mp4', root / 'nanfps.mp4')
+    write_nan_fps_video(root / 'nanfps.mp4')
     return root
 
 

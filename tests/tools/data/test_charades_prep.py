@@ -70,6 +70,78 @@ def test_check_videos_reports_frames_fps_and_broken_files(tmp_path):
         'GOOD1': 'ok', 'GOOD2': 'length_mismatch', 'GONE1': 'missing'}
 
 
+def _damaged_inside(tmp_path, video_id):
+    """A video with a keyframe every 10 frames whose data is zeroed over 2%
+    of its length half-way through: its first and last frames decode, frame
+    28 of 60 does not."""
+    path = tmp_path / f'{video_id}.mp4'
+    rng = np.random.default_rng(0)
+    with av.open(str(path), 'w') as container:
+        stream = container.add_stream('libx264', rate=15)
+        stream.width = stream.height = 32
+        stream.pix_fmt = 'yuv420p'
+        stream.options = {'g': '10'}
+        for _ in range(60):
+            image = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
+            container.mux(stream.encode(
+                av.VideoFrame.from_ndarray(image, format='rgb24')))
+        container.mux(stream.encode())
+    data = bytearray(path.read_bytes())
+    start, end = data.find(b'mdat'), data.rfind(b'moov')
+    middle, width = (start + end) // 2, (end - start) // 50
+    data[middle:middle + width] = bytes(width)
+    path.write_bytes(data)
+
+
+def test_check_videos_bad_fps_and_deep_decoding(tmp_path,
+                                                write_nan_fps_video):
+    check = _script('check_videos')
+    _video(tmp_path, 'GOOD1')
+    write_nan_fps_video(tmp_path / 'NANFPS.mp4')
+    _damaged_inside(tmp_path, 'INSIDE')
+    rows = {r['video_id']: r for r in check.check_videos(str(tmp_path),
+                                                         workers=1)}
+    assert rows['NANFPS']['status'] == 'bad_fps: nan'
+    assert rows['NANFPS']['frames'] == 16 and check.is_broken(rows['NANFPS'])
+    assert rows['INSIDE']['status'] == rows['GOOD1']['status'] == 'ok'
+    rows = {r['video_id']: r for r in check.check_videos(
+        str(tmp_path), workers=1, deep=True)}
+    assert rows['GOOD1']['status'] == 'ok'
+    assert rows['INSIDE']['status'].startswith('unreadable: frame 28 of 60')
+
+
+@pytest.mark.slow
+def test_check_videos_exit_status(tmp_path, run_tool):
+    videos = tmp_path / 'videos'
+    videos.mkdir()
+    good = _video(videos, 'GOOD1')
+    _damaged_inside(videos, 'INSIDE')
+    rng = np.random.default_rng(0)
+    missing = [MiniVideo(f'GONE{k}', Fraction(15), 45, 3., good.actions)
+               for k in range(3)]
+    write_csv(tmp_path / 'gone.csv', [csv_row(v, rng, NAMES)
+                                      for v in missing])
+
+    def run(*args):
+        return run_tool([SCRIPTS / 'check_videos.py', *map(str, args),
+                         '--workers', '1', '--report', tmp_path / 'r.tsv',
+                         '--broken', tmp_path / 'broken.txt'])
+
+    result = run(videos)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert '2 videos: 2 open, 0 broken' in result.stdout
+    result = run(videos, '--deep')
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert (tmp_path / 'broken.txt').read_text() == 'INSIDE\n'
+    result = run(videos, '--ann-file', tmp_path / 'gone.csv')
+    assert result.returncode == 1
+    assert '3 videos: 0 open, 3 broken' in result.stdout
+    result = run(tmp_path / 'nowhere')
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: video directory '{tmp_path / 'nowhere'}' does not exist"]
+
+
 def test_frame_list_labels_each_frame_by_the_actions_under_way(tmp_path):
     make = _script('make_frame_lists')
     rng = np.random.default_rng(0)

@@ -3,23 +3,32 @@
     python tools/data/charades/check_videos.py data/charades/Charades_v1_480 \
         --ann-file data/charades/Charades_v1_train.csv \
         --ann-file data/charades/Charades_v1_test.csv \
-        --report video_report.tsv --broken broken.txt
+        --report video_report.tsv --broken broken.txt [--deep]
 
 For every video (those named by the annotation files, or every ``*.mp4`` in
 the directory) it opens the file with decord, reads the frame count and
 average fps, and decodes the first and last frames (a truncated file fails
-there). It writes a tab-separated report ``video_id path frames fps seconds
-csv_length status`` and the ids of the broken videos, one per line: missing,
-empty, unreadable, or with no frames. A video whose duration differs from the
-CSV ``length`` by more than ``--tolerance`` seconds is reported as
-``length_mismatch`` but not counted broken.
+there), or with ``--deep`` every frame (which also finds damage inside the
+file, at the cost of decoding the whole dataset). It writes a tab-separated
+report ``video_id path frames fps seconds csv_length status`` and the ids of
+the broken videos, one per line: missing, empty, unreadable, with no frames,
+or with a NaN, infinite or non-positive fps. A video whose duration differs
+from the CSV ``length`` by more than ``--tolerance`` seconds is reported as
+``length_mismatch`` but not counted broken. The exit status is 1 when any
+video is broken, 0 otherwise, and 2 (with one ``error:`` line) for a missing
+directory or annotation file.
 """
 import argparse
 import csv
+import math
 import os
 import os.path as osp
+import sys
+from functools import partial
 from multiprocessing import Pool
 from typing import Dict, List, Optional, Sequence
+
+from mmaction_charades.utils.cli import UserError, run_cli
 
 REPORT_COLUMNS = ('video_id', 'path', 'frames', 'fps', 'seconds',
                   'csv_length', 'status')
@@ -35,9 +44,29 @@ def read_csv_lengths(ann_files: Sequence[str]) -> Dict[str, float]:
     return lengths
 
 
-def check_video(path: str) -> dict:
+def _first_line(error: Exception) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _decode_every_frame(reader, frames: int) -> None:
+    """Decode the frames of a decord reader in order; raise naming the first
+    frame that fails or is missing."""
+    for index in range(frames):
+        try:
+            reader.next()
+        except StopIteration:
+            raise RuntimeError(
+                f'only {index} of {frames} frames decode') from None
+        except Exception as error:
+            raise RuntimeError(f'frame {index} of {frames}: '
+                               f'{_first_line(error)}') from error
+
+
+def check_video(path: str, deep: bool = False) -> dict:
     """Open ``path`` with decord: ``frames``, ``fps``, ``seconds`` and
-    ``status`` ('ok' or what went wrong)."""
+    ``status`` ('ok' or what went wrong), decoding the first and last frames,
+    or every frame if ``deep``."""
     import decord
     info = dict(path=path, frames=0, fps=0., seconds=0.)
     if not osp.isfile(path):
@@ -47,16 +76,20 @@ def check_video(path: str) -> dict:
     try:
         reader = decord.VideoReader(path, num_threads=1)
         frames, fps = len(reader), reader.get_avg_fps()
+        good_fps = math.isfinite(fps) and fps > 0
         info.update(frames=frames, fps=fps,
-                    seconds=frames / fps if fps > 0 else 0.)
-        if frames == 0 or not fps > 0:
+                    seconds=frames / fps if good_fps else 0.)
+        if frames == 0:
             return dict(info, status='no_frames')
-        reader[0].asnumpy()
-        reader[frames - 1].asnumpy()
+        if not good_fps:
+            return dict(info, status=f'bad_fps: {fps}')
+        if deep:
+            _decode_every_frame(reader, frames)
+        else:
+            reader[0].asnumpy()
+            reader[frames - 1].asnumpy()
     except Exception as error:  # decord raises its own DECORDError types
-        lines = str(error).strip().splitlines()
-        reason = lines[0] if lines else type(error).__name__
-        return dict(info, status=f'unreadable: {reason}')
+        return dict(info, status=f'unreadable: {_first_line(error)}')
     return dict(info, status='ok')
 
 
@@ -64,12 +97,16 @@ def check_videos(video_dir: str,
                  ann_files: Sequence[str] = (),
                  ext: str = '.mp4',
                  tolerance: float = 1.0,
-                 workers: int = 2) -> List[dict]:
-    """Check the videos of the annotation files (or all in ``video_dir``).
+                 workers: int = 2,
+                 deep: bool = False) -> List[dict]:
+    """Check the videos of the annotation files (or all in ``video_dir``);
+    ``deep`` decodes every frame (see :func:`check_video`).
 
     Returns:
         One report row (``REPORT_COLUMNS``) per video, sorted by id.
     """
+    if not osp.isdir(video_dir):
+        raise UserError(f'video directory {video_dir!r} does not exist')
     lengths = read_csv_lengths(ann_files)
     if lengths:
         ids = sorted(lengths)
@@ -77,11 +114,12 @@ def check_videos(video_dir: str,
         ids = sorted(name[:-len(ext)] for name in os.listdir(video_dir)
                      if name.endswith(ext))
     paths = [osp.join(video_dir, video_id + ext) for video_id in ids]
+    check = partial(check_video, deep=deep)
     if workers > 1:
         with Pool(workers) as pool:
-            infos = pool.map(check_video, paths, chunksize=8)
+            infos = pool.map(check, paths, chunksize=8)
     else:
-        infos = [check_video(path) for path in paths]
+        infos = [check(path) for path in paths]
     rows = []
     for video_id, info in zip(ids, infos):
         csv_length: Optional[float] = lengths.get(video_id)
@@ -96,6 +134,7 @@ def is_broken(row: dict) -> bool:
     return row['status'] not in ('ok', 'length_mismatch')
 
 
+@run_cli
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('video_dir')
@@ -107,9 +146,12 @@ def main() -> None:
     parser.add_argument('--report', default='video_report.tsv')
     parser.add_argument('--broken', default='broken_videos.txt')
     parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--deep', action='store_true',
+                        help='decode every frame, not only the first and '
+                        'last')
     args = parser.parse_args()
     rows = check_videos(args.video_dir, args.ann_file, args.ext,
-                        args.tolerance, args.workers)
+                        args.tolerance, args.workers, args.deep)
     with open(args.report, 'w', newline='', encoding='utf-8') as f:
         writer = csv.DictWriter(f, REPORT_COLUMNS, delimiter='\t',
                                 lineterminator='\n')
@@ -127,6 +169,8 @@ def main() -> None:
           f'{len(broken)} broken (listed in {args.broken}), {mismatched} '
           f'with a duration off the CSV length by more than '
           f'{args.tolerance} s; report in {args.report}')
+    if broken:
+        sys.exit(1)
 
 
 if __name__ == '__main__':
