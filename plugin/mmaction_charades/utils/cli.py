@@ -46,9 +46,16 @@ def check_checkpoint(path: str) -> None:
 
 def _one_line(exc: BaseException) -> Optional[str]:
     """The message for errors users cause, or None for genuine bugs."""
+    from ..datasets.charades import BadVideoError
     from ..engine.checkpoint import CheckpointError
     if isinstance(exc, (UserError, CheckpointError, FileNotFoundError)):
         return str(exc)
+    if isinstance(exc, BadVideoError):
+        # From a DataLoader worker the message is the worker's traceback,
+        # ending in ``module.ErrorClass: message``.
+        text = str(exc).rsplit(
+            f'{type(exc).__module__}.{type(exc).__qualname__}: ', 1)[-1]
+        return text.strip().splitlines()[0]
     text = str(exc.args[0]) if exc.args else str(exc)
     unknown = re.search(r'([\w.]+) is not in the (\S+) registry', text)
     if isinstance(exc, KeyError) and unknown:
