@@ -70,7 +70,7 @@ def _write_nan_fps_video(path, num_frames: int = 16, size: int = 32) -> None:
         stream.width = stream.height = size
         stream.pix_fmt = 'yuv420p'
         for k in range(num_frames):
-            image = np.full((size, size, 3), 8 * k, np.uint8)
+            image = np.full((size, size, 3), 8 * k % 256, np.uint8)
             container.mux(stream.encode(
                 av.VideoFrame.from_ndarray(image, format='rgb24')))
         container.mux(stream.encode())

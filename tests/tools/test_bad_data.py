@@ -1,11 +1,27 @@
 """Bad videos in the tools: one clear ``error:`` line, also when the error
 comes from a DataLoader worker (tools/train.py on a training set whose videos
-are all missing)."""
+are all missing); two ranks training past a NaN-fps video."""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from torch._utils import ExceptionWrapper
 
 from mmaction_charades.datasets import BadVideoError, NoValidVideoError
 from mmaction_charades.utils.cli import _one_line
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
 
 
 @pytest.mark.parametrize('error', [BadVideoError, NoValidVideoError])
@@ -43,3 +59,31 @@ def test_no_valid_video_is_a_one_line_error(tmp_path, mini_charades,
             '1001 samples tried in a row (12 distinct videos of 12) failed, '
             f"e.g. '{empty}/") in line
     assert 'DecordInit raised FileNotFoundError' in line
+
+
+@pytest.mark.slow
+def test_two_ranks_train_past_a_nan_fps_video(tmp_path, mini_charades,
+                                              mini_data_options,
+                                              write_nan_fps_video):
+    """tools/dist_train.sh, 2 gloo processes: the video whose fps reads as
+    NaN is a counted skip on its rank and training ends normally."""
+    data = tmp_path / 'data'
+    shutil.copytree(mini_charades, data)
+    lines = (data / 'Charades_v1_train.csv').read_text().splitlines()
+    bad = lines[1].split(',')[0]
+    write_nan_fps_video(data / 'videos' / f'{bad}.mp4', num_frames=60)
+    env = dict(os.environ, OMP_NUM_THREADS='1', CUDA_VISIBLE_DEVICES='',
+               PYTHON=sys.executable, PORT=str(_free_port()))
+    result = subprocess.run(
+        ['bash', 'tools/dist_train.sh', 'configs/r3d18_mini_charades21.py',
+         '2', '--work-dir', str(tmp_path / 'work'), '--cfg-options',
+         *mini_data_options(data, batch_size=2), 'train_cfg.max_epochs=1',
+         'train_cfg.val_interval=2'],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
+    log = result.stdout + result.stderr
+    assert f"{bad}.mp4': DecordInit read avg_fps=nan" in log
+    assert re.search(r'Epoch 1: [12] training samples replaced because their '
+                     r'video could not be decoded \(1 distinct bad videos',
+                     log)
