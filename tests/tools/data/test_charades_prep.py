@@ -71,9 +71,9 @@ def test_check_videos_reports_frames_fps_and_broken_files(tmp_path):
 
 
 def _damaged_inside(tmp_path, video_id):
-    """A video with a keyframe every 10 frames whose data is zeroed over 2%
-    of its length half-way through: its first and last frames decode, frame
-    28 of 60 does not."""
+    """150 frames with a keyframe every 10 whose data is zeroed over 1% of
+    its length half-way through: the first and last frames decode, those
+    half-way through do not."""
     path = tmp_path / f'{video_id}.mp4'
     rng = np.random.default_rng(0)
     with av.open(str(path), 'w') as container:
@@ -81,14 +81,14 @@ def _damaged_inside(tmp_path, video_id):
         stream.width = stream.height = 32
         stream.pix_fmt = 'yuv420p'
         stream.options = {'g': '10'}
-        for _ in range(60):
+        for _ in range(150):
             image = rng.integers(0, 256, (32, 32, 3), dtype=np.uint8)
             container.mux(stream.encode(
                 av.VideoFrame.from_ndarray(image, format='rgb24')))
         container.mux(stream.encode())
     data = bytearray(path.read_bytes())
     start, end = data.find(b'mdat'), data.rfind(b'moov')
-    middle, width = (start + end) // 2, (end - start) // 50
+    middle, width = (start + end) // 2, (end - start) // 100
     data[middle:middle + width] = bytes(width)
     path.write_bytes(data)
 
@@ -107,7 +107,9 @@ def test_check_videos_bad_fps_and_deep_decoding(tmp_path,
     rows = {r['video_id']: r for r in check.check_videos(
         str(tmp_path), workers=1, deep=True)}
     assert rows['GOOD1']['status'] == 'ok'
-    assert rows['INSIDE']['status'].startswith('unreadable: frame 28 of 60')
+    assert rows['INSIDE']['status'].startswith(
+        'unreadable: decoding stopped at frame ')
+    assert rows['INSIDE']['status'].split()[6:8] == ['of', '150:']
 
 
 @pytest.mark.slow

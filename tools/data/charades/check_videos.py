@@ -50,8 +50,9 @@ def _first_line(error: Exception) -> str:
 
 
 def _decode_every_frame(reader, frames: int) -> None:
-    """Decode the frames of a decord reader in order; raise naming the first
-    frame that fails or is missing."""
+    """Decode the frames of a decord reader in order; raise naming the frame
+    at which decoding stopped (decord decodes ahead, so the damage may lie a
+    few frames later)."""
     for index in range(frames):
         try:
             reader.next()
@@ -59,8 +60,9 @@ def _decode_every_frame(reader, frames: int) -> None:
             raise RuntimeError(
                 f'only {index} of {frames} frames decode') from None
         except Exception as error:
-            raise RuntimeError(f'frame {index} of {frames}: '
-                               f'{_first_line(error)}') from error
+            raise RuntimeError(
+                f'decoding stopped at frame {index} of {frames}: '
+                f'{_first_line(error)}') from error
 
 
 def check_video(path: str, deep: bool = False) -> dict:
