@@ -66,7 +66,7 @@ def test_two_ranks_train_past_a_nan_fps_video(tmp_path, mini_charades,
                                               mini_data_options,
                                               write_nan_fps_video):
     """tools/dist_train.sh, 2 gloo processes: the video whose fps reads as
-    NaN is a counted skip on its rank and training ends normally."""
+    NaN is a counted skip and training ends normally."""
     data = tmp_path / 'data'
     shutil.copytree(mini_charades, data)
     lines = (data / 'Charades_v1_train.csv').read_text().splitlines()
@@ -82,8 +82,8 @@ def test_two_ranks_train_past_a_nan_fps_video(tmp_path, mini_charades,
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert (tmp_path / 'work' / 'epoch_1.pth').is_file()
-    log = result.stdout + result.stderr
-    assert f"{bad}.mp4': DecordInit read avg_fps=nan" in log
-    assert re.search(r'Epoch 1: [12] training samples replaced because their '
-                     r'video could not be decoded \(1 distinct bad videos',
-                     log)
+    # Only rank 0 logs warnings, and the bad video may be on rank 1; the
+    # count is summed over ranks (a random refetch may meet it again).
+    assert re.search(r'Epoch 1: [1-9]\d* training samples replaced because '
+                     r'their video could not be decoded \(1 distinct bad '
+                     'videos', result.stdout)
