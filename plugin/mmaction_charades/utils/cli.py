@@ -16,9 +16,9 @@ from mmengine.config import Config, DictAction
 #: What ``numpy.random.seed`` (and so MMEngine's ``randomness.seed``) takes.
 MAX_SEED = 2**32 - 1
 CONFIG_SUFFIXES = ('.py', '.json', '.yaml', '.yml')
-#: The first bytes of a checkpoint in torch's legacy (pre-1.6) format: the
-#: pickled magic number 0x1950a86a20f9469cfc6c.
-_LEGACY_TORCH_MAGIC = b'\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19.'
+#: The pickled magic number 0x1950a86a20f9469cfc6c that opens a checkpoint in
+#: torch's legacy (pre-1.6) format, after the pickle protocol header.
+_LEGACY_TORCH_MAGIC = b'\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
 #: What each launcher reads from the environment, and what sets it.
 _LAUNCHER_ENV = {
     'pytorch': (('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'),
@@ -29,10 +29,13 @@ _LAUNCHER_ENV = {
     'mpi': (('OMPI_COMM_WORLD_LOCAL_RANK', 'OMPI_COMM_WORLD_RANK',
              'OMPI_COMM_WORLD_SIZE'), 'start the tool with mpirun'),
 }
-#: ``--cfg-options`` keys (by their last part) that take integers >= 1 / >= 0.
-_POSITIVE_INT_KEYS = ('batch_size', 'max_epochs', 'max_iters', 'val_interval',
-                      'num_classes', 'clip_len', 'num_clips')
-_NON_NEGATIVE_INT_KEYS = ('num_workers', 'val_begin')
+#: ``--cfg-options`` keys, by their last part, that take integers in a range.
+_INT_RANGES = {
+    **dict.fromkeys(('batch_size', 'max_epochs', 'max_iters', 'val_interval',
+                     'num_classes', 'clip_len', 'num_clips'), (1, None)),
+    'num_workers': (0, None),
+    'seed': (0, MAX_SEED),
+}
 
 
 class UserError(Exception):
@@ -96,7 +99,7 @@ def is_remote(path: str) -> bool:
     return '://' in path
 
 
-def _check_syntax(path: str, text: str) -> None:
+def _check_syntax(path: str, text: str, seen: tuple = ()) -> None:
     """Parse a .py config and its local ``_base_`` files, so that a syntax
     error names its file and line (MMEngine reports ``<unknown>``)."""
     try:
@@ -113,10 +116,10 @@ def _check_syntax(path: str, text: str) -> None:
     except ValueError:
         return  # not a literal: MMEngine reports it
     for base in [bases] if isinstance(bases, str) else bases:
-        base = osp.join(osp.dirname(path), base)
-        if base.endswith('.py') and osp.isfile(base):
+        base = osp.abspath(osp.join(osp.dirname(path), str(base)))
+        if base.endswith('.py') and osp.isfile(base) and base not in seen:
             with open(base, encoding='utf-8') as f:
-                _check_syntax(base, f.read())
+                _check_syntax(base, f.read(), (*seen, osp.abspath(path)))
 
 
 def _read_config(path: str) -> Config:
@@ -139,18 +142,15 @@ def _read_config(path: str) -> Config:
     return cfg
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _check_option(cfg: Config, key: str, value: Any) -> None:
+def _check_option(base: dict, key: str, value: Any) -> None:
     """Refuse a ``--cfg-options`` item that MMEngine would merge into a
-    traceback or that the runner would only reject once it builds."""
+    traceback or that the runner would only reject once it builds; ``base``
+    is the config before the options."""
 
     def fail(expected: str):
         raise UserError(f'--cfg-options {key}={value!r}: {expected}')
 
-    node, path = cfg._cfg_dict, []
+    node, path = base, []
     for part in key.split('.'):
         if isinstance(node, dict):
             if part not in node:
@@ -167,19 +167,15 @@ def _check_option(cfg: Config, key: str, value: Any) -> None:
                  f'key {part!r}: expected {".".join(path)}=VALUE')
         path.append(part)
     name = key.rsplit('.', 1)[-1]
-    if name == 'seed' and value is not None and not (
-            isinstance(value, int) and not isinstance(value, bool)
-            and 0 <= value <= MAX_SEED):
-        fail(f'expected None or an integer from 0 to {MAX_SEED}')
-    if name in _POSITIVE_INT_KEYS + _NON_NEGATIVE_INT_KEYS and not (
-            isinstance(value, int) and not isinstance(value, bool)
-            and value >= (name in _POSITIVE_INT_KEYS)):
-        fail('expected an integer >= '
-             f'{int(name in _POSITIVE_INT_KEYS)}')
-    if _number(node) and not (_number(value) or value is None):
-        fail(f'expected a number (the config has {node!r})')
-    if isinstance(node, bool) and not isinstance(value, (bool, type(None))):
-        fail('expected True or False')
+    if name in _INT_RANGES and not (name == 'seed' and value is None):
+        low, high = _INT_RANGES[name]
+        if not (isinstance(value, int) and not isinstance(value, bool)
+                and low <= value <= (high or value)):
+            fail(f'expected an integer >= {low}' if high is None else
+                 f'expected None or an integer from {low} to {high}')
+    if isinstance(value, str) and isinstance(node, (int, float)):
+        fail('expected True or False' if isinstance(node, bool) else
+             f'expected a number (the config has {node!r})')
 
 
 def _check_launcher(launcher: str) -> None:
@@ -200,8 +196,9 @@ def load_config(path: str, cfg_options: Optional[dict] = None,
     the config's own, then ``work_dirs/<config name>``) and ``launcher``."""
     cfg = _read_config(path)
     if cfg_options:
+        base = cfg.to_dict()
         for key, value in cfg_options.items():
-            _check_option(cfg, key, value)
+            _check_option(base, key, value)
         cfg.merge_from_dict(cfg_options)
     if work_dir is not None:
         cfg.work_dir = work_dir
@@ -237,7 +234,8 @@ def _is_torch_file(path: str) -> bool:
         except zipfile.BadZipFile:
             return False
     with open(path, 'rb') as f:
-        return f.read(len(_LEGACY_TORCH_MAGIC)) == _LEGACY_TORCH_MAGIC
+        head = f.read(32)
+    return head.startswith(b'\x80') and _LEGACY_TORCH_MAGIC in head
 
 
 def check_checkpoint(path: str) -> None:
@@ -262,11 +260,9 @@ def _user_errors() -> tuple:
     """Exception types whose message is the whole story for the user."""
     from ..datasets import charades
     from ..datasets.annotations import AnnotationError
-    from ..engine import checkpoint
+    from ..engine.checkpoint import CheckpointError
     return (UserError, FileNotFoundError, AnnotationError,
-            charades.BadVideoError,
-            getattr(checkpoint, 'CheckpointError',
-                    checkpoint.UnsafeCheckpointError))
+            charades.BadVideoError, CheckpointError)
 
 
 def _one_line(exc: BaseException) -> Optional[str]:
