@@ -10,7 +10,6 @@ five criteria), the mAP and the test loss, writes them to
 """
 import argparse
 
-from mmengine.config import DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
@@ -18,12 +17,13 @@ import mmaction_charades  # noqa: F401  (shims and registration)
 from mmaction.registry import RUNNERS
 from mmaction_charades.evaluation.report import (format_results_table,
                                                  write_results)
-from mmaction_charades.utils.cli import (UserError, check_checkpoint,
+from mmaction_charades.utils.cli import (ArgumentParser, CfgOptionsAction,
+                                         UserError, check_checkpoint,
                                          load_config, run_cli)
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Test a video recognizer')
+    parser = ArgumentParser(description='Test a video recognizer')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir',
@@ -35,7 +35,7 @@ def parse_args() -> argparse.Namespace:
         help='load a checkpoint whose keys or shapes do not all match the '
         'model (by default it is refused)')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config entries, e.g. test_dataloader.batch_size=2')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],

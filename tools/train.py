@@ -6,16 +6,18 @@
 """
 import argparse
 
-from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 import mmaction_charades  # noqa: F401  (shims and registration)
 from mmaction.registry import RUNNERS
-from mmaction_charades.utils.cli import check_checkpoint, load_config, run_cli
+from mmaction_charades.utils.cli import (ArgumentParser, CfgOptionsAction,
+                                         UserError, check_amp,
+                                         check_checkpoint, load_config,
+                                         run_cli, seed)
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description='Train a video recognizer')
+    parser = ArgumentParser(description='Train a video recognizer')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='directory for logs and checkpoints')
     parser.add_argument(
@@ -30,13 +32,14 @@ def parse_args() -> argparse.Namespace:
         '--auto-scale-lr', action='store_true',
         help='scale the learning rate by the actual total batch size over '
         'auto_scale_lr.base_batch_size')
-    parser.add_argument('--seed', type=int, default=None, help='random seed')
+    parser.add_argument('--seed', type=seed, default=None,
+                        help='random seed, 0 to 2**32 - 1')
     parser.add_argument('--diff-rank-seed', action='store_true',
                         help='a different seed on every rank')
     parser.add_argument('--deterministic', action='store_true',
                         help='deterministic CUDNN algorithms')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options', nargs='+', action=CfgOptionsAction,
         help='override config entries, e.g. train_cfg.max_epochs=2')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -52,7 +55,9 @@ def merge_args(cfg, args):
     if args.amp:
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise ValueError(f'--amp does not support optim_wrapper {wrapper}')
+            raise UserError(f'--amp does not support optim_wrapper {wrapper}: '
+                            'expected OptimWrapper or AmpOptimWrapper')
+        check_amp()
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
