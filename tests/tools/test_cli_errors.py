@@ -49,8 +49,6 @@ def _bad_videos(tmp: Path, data: Path) -> list:
     return [f'train_dataloader.dataset.data_prefix.video={videos}']
 
 
-NEEDS_FAULTS = pytest.mark.xfail(
-    strict=False, reason='needs NoValidVideoError from the faults branch')
 NO_GPU = pytest.mark.skipif(torch.cuda.is_available(),
                             reason='--amp works on this machine')
 
@@ -155,7 +153,7 @@ CASES = [
      'nope.csv', lambda t, data: [
          f'train_dataloader.dataset.ann_file={t}/nope.csv']),
     pytest.param('every_video_bad', [TRAIN, CONFIG, '--work-dir', '{tmp}'],
-                 'video', _bad_videos, marks=NEEDS_FAULTS),
+                 'no training sample could be read', _bad_videos),
     # tools/test.py
     ('test_no_checkpoint', [TEST, CONFIG],
      'the following arguments are required: checkpoint', None),

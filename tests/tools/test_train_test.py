@@ -145,3 +145,18 @@ def test_second_training_into_same_work_dir_is_refused(
         lock.release()
     assert f'in use by another training (PID {os.getpid()}' in line
     assert not list(tmp_path.glob('*.pth'))
+
+
+def test_test_tool_refuses_nan_scores(trained, tmp_path, mini_charades,
+                                      mini_data_options, run_tool):
+    """A checkpoint with NaN head weights used to print a plausible mAP."""
+    ckpt = torch.load(trained / 'epoch_4.pth', weights_only=False)
+    ckpt['state_dict']['cls_head.fc_cls.weight'].fill_(float('nan'))
+    broken = tmp_path / 'nan.pth'
+    torch.save(ckpt, broken)
+    line = _error_line(run_tool([
+        'tools/test.py', CONFIG, broken, '--work-dir', tmp_path,
+        '--cfg-options', *mini_data_options(mini_charades)
+    ]))
+    assert 'samples have a NaN or infinite pred_score' in line
+    assert not (tmp_path / 'results.json').exists()

@@ -261,8 +261,9 @@ def _user_errors() -> tuple:
     from ..datasets import charades
     from ..datasets.annotations import AnnotationError
     from ..engine.checkpoint import CheckpointError
+    from ..evaluation.metrics import NonFiniteScoreError
     return (UserError, FileNotFoundError, AnnotationError,
-            charades.BadVideoError, CheckpointError)
+            charades.BadVideoError, CheckpointError, NonFiniteScoreError)
 
 
 def _one_line(exc: BaseException) -> Optional[str]:

@@ -1,8 +1,9 @@
+from .base import NonFiniteScoreError
 from .charades_map import CharadesMAP
 from .multilabel_accuracy import MultilabelAccuracy, TopKMultilabelAccuracy
 from .multilabel_bce_loss import MultilabelBCELoss
 
 __all__ = [
     'CharadesMAP', 'MultilabelAccuracy', 'MultilabelBCELoss',
-    'TopKMultilabelAccuracy'
+    'NonFiniteScoreError', 'TopKMultilabelAccuracy'
 ]

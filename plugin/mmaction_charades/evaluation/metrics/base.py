@@ -5,6 +5,10 @@ import torch
 from mmengine.evaluator import BaseMetric
 
 
+class NonFiniteScoreError(ValueError):
+    """Some samples' scores are NaN or infinite."""
+
+
 class MultiLabelScoreMetric(BaseMetric):
     """Keeps each sample's (C,) ``pred_score`` and multi-hot ``gt_label``.
 
@@ -36,7 +40,7 @@ class MultiLabelScoreMetric(BaseMetric):
         """(N, C) float scores and (N, C) long multi-hot targets.
 
         Raises:
-            ValueError: if any score is NaN or infinite (a diverged model or
+            NonFiniteScoreError: if any score is NaN or infinite (a diverged model or
                 NaN weights), which would otherwise give a plausible-looking
                 but meaningless value.
         """
@@ -44,7 +48,7 @@ class MultiLabelScoreMetric(BaseMetric):
         targets = torch.stack([r['gt_label'] for r in results]).long()
         bad = ~torch.isfinite(scores).all(dim=1)
         if bad.any():
-            raise ValueError(
+            raise NonFiniteScoreError(
                 f'{type(self).__name__}: {int(bad.sum())} of {len(scores)} '
                 'samples have a NaN or infinite pred_score; the model output '
                 'is broken (NaN weights or a diverged training?)')
