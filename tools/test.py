@@ -29,7 +29,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir',
                         help='directory for the logs and the results files')
     parser.add_argument('--dump', type=str,
-                        help='dump predictions to this pickle file')
+                        help='dump predictions to this file: .pkl (pickle) '
+                        'or .json (safe to share)')
     parser.add_argument(
         '--partial-load', action='store_true',
         help='load a checkpoint whose keys or shapes do not all match the '
@@ -45,13 +46,19 @@ def parse_args() -> argparse.Namespace:
 
 
 def add_dump(cfg, path: str):
-    if not path.endswith(('.pkl', '.pickle')):
-        raise UserError(f'--dump {path!r}: the file must end in .pkl')
+    """Add a dump of every sample's prediction: a pickle (``.pkl``, as
+    MMAction2's ``--dump``) or JSON (``.json``, safe to share)."""
+    if path.endswith(('.pkl', '.pickle')):
+        dump = dict(type='DumpResults', out_file_path=path)
+    elif path.endswith('.json'):
+        dump = dict(type='DumpResultsJSON', out_file_path=path)
+    else:
+        raise UserError(f'--dump {path!r}: the file must end in .pkl or '
+                        '.json')
     evaluators = cfg.test_evaluator
     if not isinstance(evaluators, (list, tuple)):
         evaluators = [evaluators]
-    cfg.test_evaluator = [*evaluators,
-                          dict(type='DumpResults', out_file_path=path)]
+    cfg.test_evaluator = [*evaluators, dump]
     return cfg
 
 
