@@ -250,3 +250,24 @@ def test_frame_list_of_the_official_quirks(tmp_path):
                      f'{k + 1:06d}.jpg "{labels.get((video_id, k), "")}"'
                      for k in range(count)]
     assert (tmp_path / 'out.csv').read_text().splitlines() == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize('script', ['check_videos', 'make_frame_lists'])
+def test_data_tools_locate_annotation_errors(tmp_path, run_tool, script):
+    """Both tools read the CSV with the dataset's validated parser: `1_0`
+    is not a length, and the error is one line naming file, line, field."""
+    csv_file = tmp_path / 'bad.csv'
+    csv_file.write_text(
+        'id,subject,scene,quality,relevance,verified,script,objects,'
+        'descriptions,actions,length\r\n'
+        'AAAAA,s,Kitchen,6,7,Yes,x,y,z,c000 0.0 1.0,1_0\r\n')
+    args = ([tmp_path, '--ann-file', csv_file, '--workers', '1', '--report',
+             tmp_path / 'r.tsv', '--broken', tmp_path / 'b.txt']
+            if script == 'check_videos' else
+            [csv_file, tmp_path, tmp_path / 'list.csv'])
+    result = run_tool([SCRIPTS / f'{script}.py', *map(str, args)])
+    assert result.returncode == 2, result.stderr[-2000:]
+    (line, ) = result.stderr.strip().splitlines()
+    assert line.startswith(f'error: {csv_file}, line 2, field ')
+    assert 'length' in line

@@ -28,6 +28,7 @@ from functools import partial
 from multiprocessing import Pool
 from typing import Dict, List, Optional, Sequence
 
+from mmaction_charades.datasets.annotations import load_official_csv
 from mmaction_charades.utils.cli import UserError, run_cli
 
 REPORT_COLUMNS = ('video_id', 'path', 'frames', 'fps', 'seconds',
@@ -38,9 +39,8 @@ def read_csv_lengths(ann_files: Sequence[str]) -> Dict[str, float]:
     """``{video_id: length}`` from official-format CSVs."""
     lengths = {}
     for path in ann_files:
-        with open(path, newline='', encoding='utf-8') as f:
-            for row in csv.DictReader(f):
-                lengths[row['id']] = float(row['length'])
+        videos, _ = load_official_csv(path)
+        lengths.update((v['video_id'], v['length']) for v in videos)
     return lengths
 
 

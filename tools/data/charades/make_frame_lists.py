@@ -27,6 +27,7 @@ import numpy as np
 
 from mmaction_charades.datasets.annotations import load_official_csv
 from mmaction_charades.datasets.transforms.samplers import frames_in_actions
+from mmaction_charades.utils.cli import run_cli
 
 HEADER = 'original_vido_id video_id frame_id path labels'
 
@@ -77,6 +78,7 @@ def make_frame_list(ann_file: str, frame_root: str, out_file: str,
     return frames_written, skipped
 
 
+@run_cli
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('ann_file', help='official Charades CSV')
