@@ -25,9 +25,9 @@ def _free_port() -> int:
 
 
 @pytest.mark.parametrize('error', [BadVideoError, NoValidVideoError])
-def test_bad_video_errors_give_their_first_line(error):
+def test_bad_video_errors_are_one_line(error):
     message = "cannot read video 'a.mp4': DecordInit raised X: y\nmore"
-    assert _one_line(error(message)) == message.split('\n')[0]
+    assert _one_line(error(message)) == ' '.join(message.split())
     try:  # as a DataLoader worker does
         raise error(message)
     except error:

@@ -13,7 +13,14 @@ CONFIG = 'configs/r3d18_mini_charades21.py'
 
 
 def _evil_checkpoint(path, marker):
-    torch.save({'state_dict': {}, 'meta': {
+    """Weights that fit the config (so loading gets as far as the config
+    text) and a config text that would run a command."""
+    from mmengine.config import Config
+
+    import mmaction_charades  # noqa: F401
+    from mmaction.registry import MODELS
+    state = MODELS.build(Config.fromfile(CONFIG).model).state_dict()
+    torch.save({'state_dict': state, 'meta': {
         'epoch': 0, 'iter': 0,
         'config': f"_x = __import__('os').system('touch {marker}')\n"}}, path)
 

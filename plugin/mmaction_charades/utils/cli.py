@@ -269,10 +269,12 @@ def _user_errors() -> tuple:
 def _one_line(exc: BaseException) -> Optional[str]:
     """The message for errors users cause, or None for genuine bugs."""
     if isinstance(exc, _user_errors()):
-        # Raised in a DataLoader worker, the message is the worker's
+        text = str(exc)
+        # Re-raised from a DataLoader worker, the message is the worker's
         # traceback, ending in ``module.ErrorClass: message``.
-        text = str(exc).rsplit(
-            f'{type(exc).__module__}.{type(exc).__qualname__}: ', 1)[-1]
+        origin = f'{type(exc).__module__}.{type(exc).__qualname__}: '
+        if text.startswith('Caught ') and origin in text:
+            text = text.rsplit(origin, 1)[-1].strip().splitlines()[0]
         return ' '.join(text.split())
     text = str(exc.args[0]) if exc.args else str(exc)
     unknown = re.search(r'([\w.]+) is not in the (\S+) registry', text)
