@@ -18,8 +18,9 @@ from mmaction.registry import RUNNERS
 from mmaction_charades.evaluation.report import (format_results_table,
                                                  write_results)
 from mmaction_charades.utils.cli import (ArgumentParser, CfgOptionsAction,
-                                         UserError, check_checkpoint,
-                                         load_config, run_cli)
+                                         UserError, allow_partial_load,
+                                         check_checkpoint, load_config,
+                                         run_cli)
 
 
 def parse_args() -> argparse.Namespace:
@@ -59,14 +60,6 @@ def add_dump(cfg, path: str):
     if not isinstance(evaluators, (list, tuple)):
         evaluators = [evaluators]
     cfg.test_evaluator = [*evaluators, dump]
-    return cfg
-
-
-def allow_partial_load(cfg):
-    """Let every CheckpointCompatHook of the config load partly."""
-    for hook in cfg.get('custom_hooks') or []:
-        if hook.get('type') == 'CheckpointCompatHook':
-            hook['partial_load'] = True
     return cfg
 
 

@@ -11,9 +11,10 @@ from mmengine.runner import Runner
 import mmaction_charades  # noqa: F401  (shims and registration)
 from mmaction.registry import RUNNERS
 from mmaction_charades.utils.cli import (ArgumentParser, CfgOptionsAction,
-                                         UserError, check_amp,
-                                         check_checkpoint, load_config,
-                                         run_cli, seed)
+                                         UserError, allow_partial_load,
+                                         check_amp, check_checkpoint,
+                                         load_config, lock_work_dir, run_cli,
+                                         seed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,6 +45,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
+    parser.add_argument(
+        '--partial-load', action='store_true',
+        help='fine-tune from a load_from checkpoint whose keys or shapes do '
+        'not all match the model, e.g. another head (by default refused)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args()
 
@@ -87,6 +92,9 @@ def main() -> None:
     cfg = merge_args(cfg, args)
     if cfg.get('load_from') and not cfg.get('resume'):
         check_checkpoint(cfg.load_from)
+    if args.partial_load:
+        cfg = allow_partial_load(cfg)
+    lock_work_dir(cfg)
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
     runner.train()

@@ -144,7 +144,32 @@ def test_second_training_into_same_work_dir_is_refused(
     finally:
         lock.release()
     assert f'in use by another training (PID {os.getpid()}' in line
-    assert not list(tmp_path.glob('*.pth'))
+    # refused before the Runner wrote anything (its config dump, log dir)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['train.lock']
+
+
+def test_fine_tuning_with_another_head_needs_partial_load(
+        trained, tmp_path, mini_charades, mini_data_options, run_tool):
+    """load_from a checkpoint with a 7-class head (as if pretrained on
+    another dataset) into the 21-class model: refused with a hint, then
+    trained with --partial-load, which loads the matching part."""
+    ckpt = torch.load(trained / 'epoch_4.pth', weights_only=False)
+    state = ckpt['state_dict']
+    state['cls_head.fc_cls.weight'] = state['cls_head.fc_cls.weight'][:7]
+    state['cls_head.fc_cls.bias'] = state['cls_head.fc_cls.bias'][:7]
+    pretrained = tmp_path / 'pretrained.pth'
+    torch.save({'state_dict': state, 'meta': {}}, pretrained)
+    work = tmp_path / 'work'
+    args = ['tools/train.py', CONFIG, '--work-dir', work, '--cfg-options',
+            *mini_data_options(mini_charades), f'load_from={pretrained}',
+            'train_cfg.max_epochs=1', 'train_cfg.val_interval=2']
+    line = _error_line(run_tool(args))
+    assert 'shape mismatches cls_head.fc_cls.weight' in line
+    assert '--partial-load' in line and 'tools/train.py' in line
+    result = run_tool([*args[:2], '--partial-load', *args[2:]])
+    assert result.returncode == 0, result.stderr[-3000:]
+    tuned = torch.load(work / 'epoch_1.pth', weights_only=False)
+    assert tuned['state_dict']['cls_head.fc_cls.weight'].shape[0] == 21
 
 
 def test_test_tool_refuses_nan_scores(trained, tmp_path, mini_charades,

@@ -25,9 +25,16 @@ _TEMPORARY = re.compile(r'^\..+\.\d+\.[0-9a-f]{8}\.tmp$')
 
 
 def _fsync_dir(dirname: str) -> None:
-    fd = os.open(dirname, os.O_RDONLY)
+    """Make a rename durable; file systems that cannot fsync a directory
+    (some network and FUSE mounts) keep the rename without it."""
+    try:
+        fd = os.open(dirname, os.O_RDONLY)
+    except OSError:
+        return
     try:
         os.fsync(fd)
+    except OSError:
+        pass
     finally:
         os.close(fd)
 

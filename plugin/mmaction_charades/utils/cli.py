@@ -157,7 +157,7 @@ def _check_option(base: dict, key: str, value: Any) -> None:
                 node = None
                 break
             node = node[part]
-        elif isinstance(node, list) and part.isdigit():
+        elif isinstance(node, list) and part.isascii() and part.isdigit():
             if int(part) >= len(node):
                 fail(f'{".".join(path)} has {len(node)} entries, expected an '
                      f'index below {len(node)}')
@@ -221,6 +221,23 @@ def check_amp() -> None:
     if get_device() not in ('cuda', 'npu', 'mlu', 'musa'):
         raise UserError('--amp needs a GPU (or NPU/MLU/MUSA), found none: '
                         'drop --amp to train in float32 on the CPU')
+
+
+def allow_partial_load(cfg: Config) -> Config:
+    """``--partial-load``: let every ``CheckpointCompatHook`` of the config
+    load a checkpoint whose keys or shapes do not all match the model."""
+    for hook in cfg.get('custom_hooks') or []:
+        if hook.get('type') == 'CheckpointCompatHook':
+            hook['partial_load'] = True
+    return cfg
+
+
+def lock_work_dir(cfg: Config) -> None:
+    """Take the work-directory lock for this process before the Runner
+    writes anything there (rank 0 only; the checkpoint hook shares it)."""
+    from ..engine.work_dir_lock import WorkDirLock
+    if int(os.environ.get('RANK', '0')) == 0:
+        WorkDirLock(cfg.work_dir).acquire()
 
 
 def _is_torch_file(path: str) -> bool:

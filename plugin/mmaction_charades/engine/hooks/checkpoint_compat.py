@@ -73,7 +73,7 @@ class CheckpointCompatHook(Hook):
       :class:`CheckpointMismatchError` names a few of the missing,
       unexpected and mismatched keys. MMEngine itself only logs them and
       goes on with a partly random model. ``partial_load=True``
-      (``tools/test.py --partial-load``) restores MMEngine's behaviour when
+      (``--partial-load`` of ``tools/test.py`` and ``tools/train.py``) restores MMEngine's behaviour when
       loading; resuming always needs a full match.
     * When resuming, the checkpoint's optimizer state is compared with the
       freshly built optimizer before MMEngine restores it: a different
@@ -111,9 +111,10 @@ class CheckpointCompatHook(Hook):
         if resuming:
             hint = 'resume only with the config it was trained with'
         else:
-            hint = ('pass --partial-load to tools/test.py (or set '
-                    'partial_load=True in CheckpointCompatHook) to load the '
-                    'matching part anyway')
+            hint = ('pass --partial-load to tools/test.py or '
+                    'tools/train.py (or set partial_load=True in '
+                    'CheckpointCompatHook) to load the matching part anyway, '
+                    'e.g. to fine-tune with another head')
         raise CheckpointMismatchError(
             f'{what} does not match the model of the config: '
             f'{"; ".join(problems)}; {hint}')
