@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.engine.checkpoint import (
-    MAX_LOAD_BYTES_ENV, CheckpointError, CheckpointTooLargeError, ConfigText,
+    MAX_LOAD_BYTES_ENV, CheckpointError, CheckpointTooLargeError,
     InvalidCheckpointError, UnsafeCheckpointError, config_from_text,
     load_from_local, max_load_bytes, scan_pickle)
 
@@ -269,6 +269,31 @@ def test_plain_config_text_in_meta_is_read_as_data(genuine, tmp_path):
     assert cfg.model == dict(type='X', depth=-2)
 
 
+def test_checkpoints_saved_after_a_resume_load_again(genuine, tmp_path):
+    """Resuming deep-copies the checkpoint's runtime_info into the running
+    message hub; the next checkpoint must hold only allowed types, so a
+    second resume from it works, and checkpoint config text is still never
+    executed."""
+    marker = tmp_path / 'pwned'
+    first = tmp_path / 'first'
+    first.mkdir()
+    _with(genuine, first / 'epoch_2.pth',
+          lambda c: c['message_hub']['runtime_info'].update(
+              cfg=_evil_config(marker)))
+    for work, epochs in ((first, 3), (tmp_path / 'second', 4)):
+        runner = make_runner(work, max_epochs=epochs, resume=True,
+                             load_from=str(first / f'epoch_{epochs - 1}.pth'))
+        runner.train()
+        assert runner.epoch == epochs
+        hub = CheckpointLoader.load_checkpoint(
+            str(work / f'epoch_{epochs}.pth'))['message_hub']
+        assert type(hub['runtime_info']['cfg']) is str
+        with pytest.raises(InvalidCheckpointError, match='never executed'):
+            Config.fromstring(hub['runtime_info']['cfg'], '.py')
+        first = work
+    assert not marker.exists()
+
+
 def test_inferencer_refuses_the_config_of_a_checkpoint(genuine, tmp_path):
     from mmaction.apis.inferencers import ActionRecogInferencer
     marker = tmp_path / 'pwned'
@@ -282,14 +307,14 @@ def test_inferencer_refuses_the_config_of_a_checkpoint(genuine, tmp_path):
 
 
 def test_config_from_text_takes_literals_only():
-    text = ConfigText("a = dict(b=[1, 2.5, 'c'], d={'e f': (None, True)})\n"
-                      "g = {1, 2}\n")
+    text = ("a = dict(b=[1, 2.5, 'c'], d={'e f': (None, True)})\n"
+            "g = {1, 2}\n")
     assert config_from_text(text).to_dict() == dict(
         a=dict(b=[1, 2.5, 'c'], d={'e f': (None, True)}), g={1, 2})
     for bad in ('a = dict(**x)', 'import os', 'a = open("f")', 'a = b',
                 'a, b = 1, 2', 'a = [i for i in range(3)]'):
         with pytest.raises(InvalidCheckpointError, match='line 1'):
-            config_from_text(ConfigText(bad))
+            config_from_text(bad)
 
 
 # --- empty, truncated, not a checkpoint ------------------------------------

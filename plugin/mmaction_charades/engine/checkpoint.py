@@ -607,15 +607,15 @@ def _weights_only_loads(max_bytes: Optional[int] = None) -> Iterator[None]:
         torch.load = original
 
 
-class ConfigText(str):
-    """Config source saved in a checkpoint; :meth:`Config.fromstring` reads
-    it as data (see :func:`config_from_text`), never as Python."""
-
-    source = '<checkpoint>'
+# Config texts read from checkpoints, by value -> where each was found: plain
+# ``str`` in the loaded data (a ``str`` subclass would be deep-copied into the
+# message hub and pickled into the next checkpoint), recognised by
+# ``Config.fromstring`` and read as data.
+CHECKPOINT_CONFIG_TEXTS: Dict[str, str] = {}
 
 
 def _mark_config_text(checkpoint, filename: str):
-    """Wrap the config strings MMEngine reads back from a checkpoint."""
+    """Remember the config strings MMEngine reads back from a checkpoint."""
     if not isinstance(checkpoint, dict):
         return checkpoint
     places = [(checkpoint.get('meta'), 'cfg', "meta['cfg']"),
@@ -626,8 +626,9 @@ def _mark_config_text(checkpoint, filename: str):
                        "message_hub['runtime_info']['cfg']"))
     for owner, key, where in places:
         if isinstance(owner, dict) and isinstance(owner.get(key), str):
-            owner[key] = ConfigText(owner[key])
-            owner[key].source = f'{where} of checkpoint {filename!r}'
+            owner[key] = str(owner[key])
+            CHECKPOINT_CONFIG_TEXTS.setdefault(
+                owner[key], f'{where} of checkpoint {filename!r}')
     return checkpoint
 
 
@@ -652,7 +653,7 @@ def _literal(node: ast.AST):
                          ) from None
 
 
-def config_from_text(text: ConfigText) -> Config:
+def config_from_text(text: str, source: str = '<checkpoint>') -> Config:
     """Read config text as data: top-level ``name = value`` assignments whose
     values are literals or ``dict(...)`` of literals. Nothing is executed or
     imported; anything else raises :class:`InvalidCheckpointError`."""
@@ -660,7 +661,7 @@ def config_from_text(text: ConfigText) -> Config:
         module = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise InvalidCheckpointError(
-            f'{text.source}: not config text ({exc})') from None
+            f'{source}: not config text ({exc})') from None
     values = {}
     for stmt in module.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
@@ -672,7 +673,7 @@ def config_from_text(text: ConfigText) -> Config:
             values[stmt.targets[0].id] = _literal(stmt.value)
         except (ValueError, TypeError, RecursionError) as exc:
             raise InvalidCheckpointError(
-                f'{text.source} line {stmt.lineno}: expected `name = value` '
+                f'{source} line {stmt.lineno}: expected `name = value` '
                 f'with a literal value ({exc}); config text in a checkpoint '
                 'is read as data and never executed') from None
     return Config(values)
@@ -712,15 +713,18 @@ def load_from_local(filename: str, map_location=None,
 
 
 def _install_config_guards() -> None:
-    """``Config.fromstring`` reads :class:`ConfigText` as data; MMEngine
+    """``Config.fromstring`` reads config text from a checkpoint
+    (:data:`CHECKPOINT_CONFIG_TEXTS`) as data; MMEngine
     inferencers refuse to build a model from a checkpoint's config."""
     from mmengine.infer import BaseInferencer
     fromstring = Config.fromstring
 
     @wraps(fromstring)
     def safe_fromstring(cfg_str: str, file_format: str) -> Config:
-        if isinstance(cfg_str, ConfigText):
-            return config_from_text(cfg_str)
+        source = CHECKPOINT_CONFIG_TEXTS.get(cfg_str) if isinstance(
+            cfg_str, str) else None
+        if source is not None:
+            return config_from_text(cfg_str, source)
         return fromstring(cfg_str, file_format)
 
     Config.fromstring = staticmethod(safe_fromstring)
