@@ -39,6 +39,7 @@ import pickletools
 import re
 import zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
+from collections import deque
 from contextlib import contextmanager
 from functools import wraps
 from typing import (IO, Callable, Dict, Iterator, List, Optional, Set, Tuple,
@@ -183,7 +184,14 @@ class _Global:
         self.name = name
 
 
-_UNKNOWN, _MARK, _BYTES = object(), object(), object()  # _BYTES: encode()
+class _Bytes:
+    """The ``bytes`` that ``_codecs.encode(text, 'latin1')`` returns."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+_UNKNOWN, _MARK = object(), object()
 _TENSOR_CLASSES = {'torch.Tensor'} | {
     f'{t.__module__}.{t.__name__}' for t in torch._tensor_classes}
 _RECONSTRUCT = {'numpy._core.multiarray._reconstruct',
@@ -234,8 +242,10 @@ def _call_bytes(func, args) -> Optional[int]:
         return None if name in _ALLOCATORS else 0
     ints = all(type(a) is int and a >= 0 for a in args)
     if name == 'builtins.bytearray':
-        if all(a is _BYTES or isinstance(a, (bytes, str)) for a in args):
-            return 0  # a copy of data held in the pickle
+        if len(args) == 1 and isinstance(args[0], _Bytes):
+            return args[0].size
+        if all(isinstance(a, (bytes, str)) for a in args):
+            return len(args[0]) if args else 0  # a copy of pickled data
         return args[0] if len(args) == 1 and ints else None
     if name in _TENSOR_CLASSES:
         return int(np.prod(args, dtype=object)) * 16 if ints else None
@@ -354,17 +364,38 @@ def scan_pickle(stream: IO[bytes], limit: int) -> PickleScan:
 
 def _call(scan: PickleScan, func, args, limit: int):
     """Account for a simulated call; returns what it pushes."""
-    if isinstance(func, _Global) and func.name == '_codecs.encode':
-        return _BYTES
-    size = _call_bytes(func, args)
     name = func.name if isinstance(func, _Global) else 'a computed callable'
+    if name == '_codecs.encode':  # how protocol 2 pickles bytes
+        if not (isinstance(args, tuple) and len(args) == 2
+                and isinstance(args[0], str) and args[1] == 'latin1'):
+            scan.globals.add("_codecs.encode of anything but (text held in "
+                             "the pickle, 'latin1')")
+            return _UNKNOWN
+        size = len(args[0])
+    elif name == 'numpy.dtype' and not _numeric_dtype(args):
+        scan.globals.add('numpy.dtype of a non-numeric type (object, '
+                         'string, void or computed)')
+        return _UNKNOWN
+    else:
+        size = _call_bytes(func, args)
     if size is None:
         raise MemoryError(f'it calls {name} with sizes that cannot be '
                           'checked before loading')
     scan.allocated += size
     if scan.allocated > limit:
         raise MemoryError(f'it calls {name}, requesting {size} bytes')
-    return _UNKNOWN
+    return _Bytes(size) if name == '_codecs.encode' else _UNKNOWN
+
+
+def _numeric_dtype(args) -> bool:
+    """Whether ``numpy.dtype(*args)`` names a bool, integer, float or
+    complex type (given as text held in the pickle)."""
+    if not (isinstance(args, tuple) and args and isinstance(args[0], str)):
+        return False
+    try:
+        return np.dtype(args[0]).kind in 'biufc'
+    except TypeError:
+        return False
 
 
 class _BoundedReader:
@@ -437,6 +468,10 @@ def _check_zip(f: IO[bytes], name: str, size: int, limit: int,
                 f'{info.file_size} bytes that the file does not hold '
                 '(truncated or corrupt)')
         records[info.filename] = info.file_size
+    if declared > size:  # torch.save writes STORED records that never overlap
+        raise InvalidCheckpointError(
+            f'{name!r}: its zip records declare {declared} bytes but the file '
+            f'holds {size} (overlapping records, truncated or corrupt)')
     pickles = [r for r in records if r.endswith('data.pkl')]
     if len(pickles) != 1:
         raise InvalidCheckpointError(
@@ -512,6 +547,42 @@ def check_checkpoint(source: Source, max_bytes: Optional[int] = None,
         source.seek(start)
 
 
+def check_loaded(obj, name: str) -> None:
+    """Refuse loaded data that describes more than its bytes: a tensor whose
+    elements exceed its storage (``expand``-style zero or overlapping
+    strides, a view of 2**40 elements over one float) or an object array.
+    Walks containers and objects' attributes, as unpickling built them."""
+    stack, seen = [obj], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, torch.Tensor):
+            if item.layout == torch.strided and item.numel() > max(
+                    item.untyped_storage().nbytes() - item.storage_offset()
+                    * item.element_size(), 0) // max(item.element_size(), 1):
+                raise InvalidCheckpointError(
+                    f'Refused to load {name!r}: a tensor of shape '
+                    f'{tuple(item.shape)} and stride {item.stride()} '
+                    f'describes {item.numel()} elements over a storage of '
+                    f'{item.untyped_storage().nbytes()} bytes; torch.save '
+                    'never writes such a view')
+        elif isinstance(item, np.ndarray):
+            if item.dtype.hasobject:
+                raise UnsafeCheckpointError(
+                    f'Refused to load {name!r}: it holds a numpy array of '
+                    'object dtype, which checkpoints and predictions never '
+                    'contain')
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset, deque)):
+            stack.extend(item)
+        elif hasattr(item, '__dict__') and not isinstance(item, type):
+            stack.extend(vars(item).values())
+
+
 def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
                 max_bytes: Optional[int] = None,
                 kind: str = 'predictions file',
@@ -561,7 +632,7 @@ def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
                 f'{name!r}: unexpected persistent id {pid!r}')
 
     try:
-        return Unpickler(io.BytesIO(data)).load()
+        loaded = Unpickler(io.BytesIO(data)).load()
     except CheckpointError:
         raise
     except (pickle.UnpicklingError, ValueError, TypeError, IndexError,
@@ -569,6 +640,8 @@ def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
         raise InvalidCheckpointError(
             f'{name!r} is corrupt: expected a pickle as written by {source} '
             f'({type(exc).__name__}: {exc})') from None
+    check_loaded(loaded, name)
+    return loaded
 
 
 def load_storage_bytes(data: bytes, max_bytes: Optional[int] = None):
@@ -578,7 +651,7 @@ def load_storage_bytes(data: bytes, max_bytes: Optional[int] = None):
     buffer = io.BytesIO(data)
     check_checkpoint(buffer, max_bytes)
     with torch.serialization.safe_globals(ALLOWED_GLOBALS):
-        return _TORCH_LOAD(buffer, weights_only=True)
+        return _TORCH_LOAD(buffer, weights_only=True)  # load_pickle checks
 
 
 # ---------------------------------------------------------------------------
@@ -597,7 +670,9 @@ def _weights_only_loads(max_bytes: Optional[int] = None) -> Iterator[None]:
         if isinstance(f, (str, os.PathLike)) or hasattr(f, 'seek'):
             check_checkpoint(f, max_bytes)
         kwargs['weights_only'] = True
-        return _TORCH_LOAD(f, *args, **kwargs)
+        loaded = _TORCH_LOAD(f, *args, **kwargs)
+        check_loaded(loaded, _describe(f))
+        return loaded
 
     torch.load = weights_only_load
     try:
@@ -693,8 +768,14 @@ def _guarded(loader: Callable) -> Callable:
         except pickle.UnpicklingError as exc:
             names = re.findall(
                 r"GLOBAL ([\w.]+)|got <class '([\w.]+)'>", str(exc))
-            names = [a or b for a, b in names] or [str(exc).splitlines()[0]]
-            raise _refuse(filename, names) from None
+            if names:
+                raise _refuse(filename, [a or b for a, b in names]) from None
+            reason = re.search(r'WeightsUnpickler error:\s*(.+)', str(exc))
+            raise InvalidCheckpointError(
+                f'{filename!r} is corrupt or not a checkpoint written by '
+                'torch.save: its pickle does not load weights-only ('
+                f'{reason[1] if reason else str(exc).splitlines()[0]}). '
+                'Nothing from the file was executed.') from None
         return _mark_config_text(checkpoint, filename)
 
     load._mmaction_charades_safe = True

@@ -131,19 +131,23 @@ def _sample_scores(sample: Mapping, index: int, name: str,
         raise ValueError(f'sample {index} ({name}): no `pred_score`; keys are '
                          f'{sorted(sample)}')
     score = sample['pred_score']
-    if isinstance(score, torch.Tensor):
-        score = score.detach().cpu().double().numpy()
-    try:
-        score = np.asarray(score, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f'sample {index} ({name}): `pred_score` is a '
-                         f'{type(sample["pred_score"]).__name__}, expected '
-                         'a vector of class scores') from None
-    if score.shape != (num_classes, ):
+    if isinstance(score, torch.Tensor):  # shape first: never convert a view
+        shape = tuple(score.shape)       # that describes more than it holds
+    else:
+        try:
+            score = np.asarray(score, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f'sample {index} ({name}): `pred_score` is a '
+                             f'{type(score).__name__}, expected a vector of '
+                             'class scores') from None
+        shape = score.shape
+    if shape != (num_classes, ):
         raise ValueError(
             f'sample {index} ({name}): expected {num_classes} scores, got '
-            f'shape {tuple(score.shape)} (use --num-classes to match the '
+            f'shape {shape} (use --num-classes to match the '
             'label space, e.g. 21 for the groups)')
+    if isinstance(score, torch.Tensor):
+        score = score.detach().cpu().double().numpy()
     if not np.isfinite(score).all():
         raise ValueError(f'sample {index} ({name}): non-finite score')
     return score
