@@ -258,3 +258,28 @@ def test_object_arrays_refused(tmp_path):
     with pytest.raises(UnsafeCheckpointError, match='numpy.dtype of a '
                        'non-numeric type'):
         load_predictions(path)
+
+
+def test_mmengine_load_of_pickles_is_restricted(tmp_path):
+    """MMAction2's eval_metric.py reads --dump files with mmengine.load."""
+    import pickle
+
+    import mmengine
+    import mmaction_charades  # noqa: F401  (installs the handler)
+    marker = tmp_path / 'pwned'
+    for suffix in ('pkl', 'pickle'):
+        evil = tmp_path / f'evil.{suffix}'
+        evil.write_bytes(pickle.dumps([dict(pred_score=Evil(marker))]))
+        with pytest.raises(UnsafeCheckpointError, match='system'):
+            mmengine.load(str(evil))
+        with evil.open('rb') as f, pytest.raises(UnsafeCheckpointError):
+            mmengine.load(f, file_format=suffix)
+    assert not marker.exists()
+    dump_predictions(tmp_path / 'preds.pkl', np.eye(2, 3, dtype=np.float32),
+                     [dict(video_id='A'), dict(video_id='B')])
+    loaded = mmengine.load(str(tmp_path / 'preds.pkl'))
+    assert [p['video_id'] for p in loaded] == ['A', 'B']
+    torch.testing.assert_close(loaded[1]['pred_score'],
+                               torch.tensor([0., 1., 0.]))
+    mmengine.dump({'a': [1, 2]}, str(tmp_path / 'plain.pkl'))
+    assert mmengine.load(str(tmp_path / 'plain.pkl')) == {'a': [1, 2]}

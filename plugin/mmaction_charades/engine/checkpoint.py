@@ -48,6 +48,7 @@ from typing import (IO, Callable, Dict, Iterator, List, Optional, Set, Tuple,
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmengine.fileio import register_handler
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
@@ -583,24 +584,26 @@ def check_loaded(obj, name: str) -> None:
             stack.extend(vars(item).values())
 
 
-def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
+def load_pickle(path: Source, allowed: Dict[str, object],
                 max_bytes: Optional[int] = None,
                 kind: str = 'predictions file',
                 source: str = '`tools/test.py --dump`',
                 allow_list: str = 'the allow-list'):
-    """Unpickle a plain pickle file that may only reference ``allowed``
-    (pickled name -> object), after checking its opcodes and sizes as
-    :func:`check_checkpoint` does; nothing outside ``allowed`` is imported
-    or called."""
-    limit, name = max_load_bytes(max_bytes), os.fspath(path)
-    size = osp.getsize(path)
-    if size == 0:
+    """Unpickle a plain pickle file (a path or a binary stream) that may only
+    reference ``allowed`` (pickled name -> object), after checking its
+    opcodes and sizes as :func:`check_checkpoint` does; nothing outside
+    ``allowed`` is imported or called."""
+    limit, name = max_load_bytes(max_bytes), _describe(path)
+    if isinstance(path, (str, os.PathLike)):
+        with open(path, 'rb') as f:
+            data = f.read(limit + 1)
+    else:
+        data = path.read(limit + 1)
+    if not data:
         raise InvalidCheckpointError(f'{name!r} is empty; expected a pickle '
                                      f'as written by {source}')
-    if size > limit:
-        raise _too_large(name, f'it holds {size} bytes', limit)
-    with open(path, 'rb') as f:
-        data = f.read()
+    if len(data) > limit:
+        raise _too_large(name, f'it holds over {limit} bytes', limit)
     try:
         scan = scan_pickle(io.BytesIO(data), limit)
     except MemoryError as exc:
@@ -826,8 +829,9 @@ def _install_config_guards() -> None:
 
 
 def install() -> None:
-    """Guard every scheme registered in MMEngine's CheckpointLoader and the
-    places MMEngine parses config text from a checkpoint."""
+    """Guard every scheme registered in MMEngine's CheckpointLoader, the
+    places MMEngine parses config text from a checkpoint, and
+    ``mmengine.fileio.load`` of ``.pkl``/``.pickle`` files."""
     global _INSTALLED
     if _INSTALLED:
         return
@@ -837,4 +841,6 @@ def install() -> None:
             continue
         schemes[prefix] = _guarded(load_from_local if prefix == '' else loader)
     _install_config_guards()
+    from ..utils.submission import RestrictedPickleHandler
+    register_handler(['pkl', 'pickle'])(RestrictedPickleHandler)
     _INSTALLED = True
