@@ -473,7 +473,8 @@ def test_pickle_torch_cannot_load_is_a_clear_error(tmp_path):
         if name.endswith('data.pkl') else data)
     with pytest.raises(InvalidCheckpointError,
                        match=r"odd.pth' is corrupt or not a checkpoint .*"
-                       r'does not load weights-only \(Unsupported operand 145') as err:
+                       r'does not load weights-only \(Unsupported operand '
+                       '145') as err:
         CheckpointLoader.load_checkpoint(str(path))
     assert 'references the global' not in str(err.value)
 

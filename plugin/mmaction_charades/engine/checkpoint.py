@@ -19,10 +19,12 @@ allow-list exactly the globals that MMEngine / MMAction2 checkpoints contain
   sizes passed to allocating callables (``bytearray(n)``, ``torch.Tensor(n)``,
   numpy's ``_reconstruct``). What a load may allocate is bounded by
   :func:`max_load_bytes` (argument, else ``$MMACTION_CHARADES_MAX_LOAD_BYTES``,
-  else 16 GiB);
+  else 16 GiB); after loading, :func:`check_loaded` refuses tensors that
+  describe more elements than their storage holds, and object arrays;
 * config text saved in a checkpoint (``meta['cfg']``, ``meta['config']``,
-  ``message_hub['runtime_info']['cfg']``) is data: ``Config.fromstring``
-  reads it with a literal-only parser instead of executing it, and MMEngine
+  ``message_hub['runtime_info']['cfg']``) is data, remembered by value in
+  :data:`CHECKPOINT_CONFIG_TEXTS`: ``Config.fromstring`` reads such text
+  with a literal-only parser instead of executing it, and MMEngine
   inferencers refuse to build a model from it (a config names arbitrary
   callables through the registry); pass the config file explicitly.
 
