@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.engine.checkpoint import (
-    MAX_LOAD_BYTES_ENV, CheckpointError, CheckpointTooLargeError, ConfigText,
+    MAX_LOAD_BYTES_ENV, CheckpointError, CheckpointTooLargeError,
     InvalidCheckpointError, UnsafeCheckpointError, config_from_text,
     load_from_local, max_load_bytes, scan_pickle)
 
@@ -269,6 +269,31 @@ def test_plain_config_text_in_meta_is_read_as_data(genuine, tmp_path):
     assert cfg.model == dict(type='X', depth=-2)
 
 
+def test_checkpoints_saved_after_a_resume_load_again(genuine, tmp_path):
+    """Resuming deep-copies the checkpoint's runtime_info into the running
+    message hub; the next checkpoint must hold only allowed types, so a
+    second resume from it works, and checkpoint config text is still never
+    executed."""
+    marker = tmp_path / 'pwned'
+    first = tmp_path / 'first'
+    first.mkdir()
+    _with(genuine, first / 'epoch_2.pth',
+          lambda c: c['message_hub']['runtime_info'].update(
+              cfg=_evil_config(marker)))
+    for work, epochs in ((first, 3), (tmp_path / 'second', 4)):
+        runner = make_runner(work, max_epochs=epochs, resume=True,
+                             load_from=str(first / f'epoch_{epochs - 1}.pth'))
+        runner.train()
+        assert runner.epoch == epochs
+        hub = CheckpointLoader.load_checkpoint(
+            str(work / f'epoch_{epochs}.pth'))['message_hub']
+        assert type(hub['runtime_info']['cfg']) is str
+        with pytest.raises(InvalidCheckpointError, match='never executed'):
+            Config.fromstring(hub['runtime_info']['cfg'], '.py')
+        first = work
+    assert not marker.exists()
+
+
 def test_inferencer_refuses_the_config_of_a_checkpoint(genuine, tmp_path):
     from mmaction.apis.inferencers import ActionRecogInferencer
     marker = tmp_path / 'pwned'
@@ -282,14 +307,14 @@ def test_inferencer_refuses_the_config_of_a_checkpoint(genuine, tmp_path):
 
 
 def test_config_from_text_takes_literals_only():
-    text = ConfigText("a = dict(b=[1, 2.5, 'c'], d={'e f': (None, True)})\n"
-                      "g = {1, 2}\n")
+    text = ("a = dict(b=[1, 2.5, 'c'], d={'e f': (None, True)})\n"
+            "g = {1, 2}\n")
     assert config_from_text(text).to_dict() == dict(
         a=dict(b=[1, 2.5, 'c'], d={'e f': (None, True)}), g={1, 2})
     for bad in ('a = dict(**x)', 'import os', 'a = open("f")', 'a = b',
                 'a, b = 1, 2', 'a = [i for i in range(3)]'):
         with pytest.raises(InvalidCheckpointError, match='line 1'):
-            config_from_text(ConfigText(bad))
+            config_from_text(bad)
 
 
 # --- empty, truncated, not a checkpoint ------------------------------------
@@ -391,11 +416,99 @@ def test_legacy_checkpoint_storage_is_bounded(tmp_path):
 
 
 def test_genuine_checkpoint_declares_no_allocations(genuine):
-    """What a real MMEngine checkpoint references: no allocating call."""
+    """What a real MMEngine checkpoint references: no allocating call; only
+    bytes decoded from text it holds (``_codecs.encode(text, 'latin1')``)."""
     import zipfile
     with zipfile.ZipFile(genuine / 'epoch_2.pth') as archive:
         (name, ) = [n for n in archive.namelist() if n.endswith('data.pkl')]
-        scan = scan_pickle(io.BytesIO(archive.read(name)), 2**30)
-    assert scan.allocated == 0
+        data = archive.read(name)
+        scan = scan_pickle(io.BytesIO(data), 2**30)
+    assert 0 < scan.allocated < len(data)
     assert 'builtins.bytearray' not in scan.globals
     assert scan.storages
+
+
+def test_expanded_tensor_view_refused(tmp_path):
+    """439 bytes that describe 2**40 floats: .double() would take 8 TiB."""
+    path = tmp_path / 'view.pth'
+    torch.save({'w': torch.zeros(1).expand(2**40)}, path,
+               _use_new_zipfile_serialization=False)
+    assert path.stat().st_size < 1000
+    with pytest.raises(InvalidCheckpointError,
+                       match=r'view.pth.*describes 1099511627776 elements'):
+        CheckpointLoader.load_checkpoint(str(path))
+    assert load_from_local(str(_with_tensor(tmp_path)))['w'].shape == (3, 2)
+
+
+def _with_tensor(tmp_path):
+    """Views within their storage still load."""
+    path = tmp_path / 'ok.pth'
+    torch.save({'w': torch.arange(12.).view(3, 4)[1:, 1:].t()}, path)
+    return path
+
+
+def test_object_arrays_in_checkpoints_refused(tmp_path):
+    path = tmp_path / 'obj.pth'
+    torch.save({'meta': {'a': np.array([1, 'a'], dtype=object)}}, path)
+    with pytest.raises(UnsafeCheckpointError,
+                       match='numpy.dtype of a non-numeric type'):
+        CheckpointLoader.load_checkpoint(str(path))
+
+
+def _replace_records(src, dst, edit):
+    """Copy a zip checkpoint, ``edit(name, data) -> data`` per record."""
+    import zipfile
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(dst, 'w') as new:
+        for item in old.infolist():
+            new.writestr(item, edit(item.filename, old.read(item)))
+    return dst
+
+
+def test_pickle_torch_cannot_load_is_a_clear_error(tmp_path):
+    """Passes the scan (FROZENSET), fails torch's unpickler."""
+    torch.save({'a': 1}, tmp_path / 'plain.pth')
+    path = _replace_records(
+        tmp_path / 'plain.pth', tmp_path / 'odd.pth',
+        lambda name, data: b'\x80\x04(\x91.'
+        if name.endswith('data.pkl') else data)
+    with pytest.raises(InvalidCheckpointError,
+                       match=r"odd.pth' is corrupt or not a checkpoint .*"
+                       r'does not load weights-only \(Unsupported operand '
+                       '145') as err:
+        CheckpointLoader.load_checkpoint(str(path))
+    assert 'references the global' not in str(err.value)
+
+
+def test_overlapping_zip_records_refused(tmp_path):
+    """Central directory entries data/1..7 point at data/0's local record:
+    a 1 MiB file declaring 8 MiB of storage."""
+    import struct
+    import zipfile
+    torch.save([torch.zeros(2**18) for _ in range(8)], tmp_path / 'big.pth')
+    path = tmp_path / 'overlap.pth'
+    with zipfile.ZipFile(tmp_path / 'big.pth') as src, \
+            zipfile.ZipFile(path, 'w') as dst:
+        for item in src.infolist():
+            if not item.filename[:-1].endswith('/data/') or \
+                    item.filename.endswith('/0'):
+                dst.writestr(item, src.read(item))
+    data = path.read_bytes()
+    eocd = data.rindex(b'PK\x05\x06')
+    count, cd_size, cd_offset = struct.unpack('<xxxxxxxxHxxLL',
+                                              data[eocd:eocd + 20])
+    central = data[cd_offset:cd_offset + cd_size]
+    start = central.rindex(b'PK\x01\x02', 0, central.index(b'/data/0'))
+    end = central.find(b'PK\x01\x02', start + 4)
+    entry = central[start:end if end > 0 else None]
+    extra = b''.join(entry.replace(b'/data/0', b'/data/%d' % i)
+                     for i in range(1, 8))
+    tail = struct.pack('<4sHHHHLLH', b'PK\x05\x06', 0, 0, count + 7,
+                       count + 7, cd_size + len(extra), cd_offset, 0)
+    path.write_bytes(data[:cd_offset] + central + extra + tail)
+    assert path.stat().st_size < 2**20 + 2**16
+    with zipfile.ZipFile(path) as archive:
+        assert sum(i.file_size for i in archive.infolist()) > 2**23
+    with pytest.raises(InvalidCheckpointError,
+                       match='overlap.pth.*zip records declare .* but the '
+                       'file holds .*overlapping'):
+        CheckpointLoader.load_checkpoint(str(path))

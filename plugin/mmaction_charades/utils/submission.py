@@ -27,6 +27,7 @@ from typing import Mapping, Optional, Sequence, Union
 
 import numpy as np
 import torch
+from mmengine.fileio.handlers import PickleHandler
 
 from ..engine.checkpoint import (_numpy_globals, global_name, load_pickle,
                                  load_storage_bytes, max_load_bytes)
@@ -44,6 +45,32 @@ PREDICTION_GLOBALS = {
     **{global_name(g): g if not isinstance(g, tuple) else g[0]
        for g in _numpy_globals()},
 }
+
+
+def load_prediction_pickle(source, max_bytes: Optional[int] = None):
+    """Unpickle a ``--dump`` file (a path or a binary stream) with the
+    restricted loader: nothing outside :data:`PREDICTION_GLOBALS` is imported
+    or called, under the allocation limit ``max_bytes``."""
+    limit = max_load_bytes(max_bytes)
+    allowed = dict(PREDICTION_GLOBALS)
+    allowed['torch.storage._load_from_bytes'] = partial(
+        load_storage_bytes, max_bytes=limit)
+    return load_pickle(source, allowed, limit, allow_list='mmaction_charades.'
+                       'utils.submission.PREDICTION_GLOBALS')
+
+
+class RestrictedPickleHandler(PickleHandler):
+    """``mmengine.fileio`` handler of ``.pkl``/``.pickle`` (registered by
+    :func:`~mmaction_charades.engine.checkpoint.install`): loads with
+    :func:`load_prediction_pickle`, so ``mmengine.load`` of a ``--dump`` file
+    (as MMAction2's ``eval_metric.py`` does) never runs code; dumps as
+    MMEngine does."""
+
+    def load_from_fileobj(self, file, **kwargs):
+        return load_prediction_pickle(file)
+
+    def load_from_path(self, filepath, **kwargs):
+        return load_prediction_pickle(filepath)
 
 
 def save_predictions(path: PathLike, predictions: Sequence[Mapping]) -> None:
@@ -80,13 +107,7 @@ def load_predictions(path: PathLike, max_bytes: Optional[int] = None) -> list:
             raise ValueError(f'{path}: not a JSON predictions file ({exc})'
                              ) from None
     else:
-        limit = max_load_bytes(max_bytes)
-        allowed = dict(PREDICTION_GLOBALS)
-        allowed['torch.storage._load_from_bytes'] = partial(
-            load_storage_bytes, max_bytes=limit)
-        predictions = load_pickle(
-            path, allowed, limit, allow_list='mmaction_charades.utils.'
-            'submission.PREDICTION_GLOBALS')
+        predictions = load_prediction_pickle(path, max_bytes)
     if not isinstance(predictions, (list, tuple)) or not all(
             isinstance(p, Mapping) for p in predictions):
         raise ValueError(f'{path}: expected a list of per-sample dicts as '
@@ -131,19 +152,23 @@ def _sample_scores(sample: Mapping, index: int, name: str,
         raise ValueError(f'sample {index} ({name}): no `pred_score`; keys are '
                          f'{sorted(sample)}')
     score = sample['pred_score']
-    if isinstance(score, torch.Tensor):
-        score = score.detach().cpu().double().numpy()
-    try:
-        score = np.asarray(score, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f'sample {index} ({name}): `pred_score` is a '
-                         f'{type(sample["pred_score"]).__name__}, expected '
-                         'a vector of class scores') from None
-    if score.shape != (num_classes, ):
+    if isinstance(score, torch.Tensor):  # shape first: never convert a view
+        shape = tuple(score.shape)       # that describes more than it holds
+    else:
+        try:
+            score = np.asarray(score, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f'sample {index} ({name}): `pred_score` is a '
+                             f'{type(score).__name__}, expected a vector of '
+                             'class scores') from None
+        shape = score.shape
+    if shape != (num_classes, ):
         raise ValueError(
             f'sample {index} ({name}): expected {num_classes} scores, got '
-            f'shape {tuple(score.shape)} (use --num-classes to match the '
+            f'shape {shape} (use --num-classes to match the '
             'label space, e.g. 21 for the groups)')
+    if isinstance(score, torch.Tensor):
+        score = score.detach().cpu().double().numpy()
     if not np.isfinite(score).all():
         raise ValueError(f'sample {index} ({name}): non-finite score')
     return score
