@@ -7,18 +7,16 @@ import pickle
 import numpy as np
 import pytest
 import torch
-import torch.nn as nn
 from mmengine.config import Config
 from mmengine.logging import HistoryBuffer
-from mmengine.model import BaseModel
 from mmengine.runner import CheckpointLoader, Runner
-from torch.utils.data import Dataset
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.engine.checkpoint import (
     MAX_LOAD_BYTES_ENV, CheckpointError, CheckpointTooLargeError,
     InvalidCheckpointError, UnsafeCheckpointError, config_from_text,
     load_from_local, max_load_bytes, scan_pickle)
+from toy_runner import ToyData, ToyModel
 
 try:
     from numpy._core.multiarray import _reconstruct
@@ -26,38 +24,12 @@ except ImportError:  # numpy < 2
     from numpy.core.multiarray import _reconstruct
 
 
-class ToyModel(BaseModel):
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(4, 1)
-        self.drop = nn.Dropout(0.5)
-
-    def forward(self, inputs, labels=None, mode='tensor'):
-        out = self.linear(self.drop(torch.stack(inputs))).squeeze(1)
-        if mode == 'loss':
-            return dict(loss=((out - torch.stack(labels))**2).mean())
-        return out
-
-
-class ToyData(Dataset):
-    metainfo = dict(classes=('a', ))
-
-    def __len__(self):
-        return 16
-
-    def __getitem__(self, i):
-        gen = torch.Generator().manual_seed(i)
-        return dict(inputs=torch.randn(4, generator=gen),
-                    labels=torch.tensor(float(i % 2)))
-
-
 def make_runner(work_dir, max_epochs, **kwargs):
     return Runner(
-        model=ToyModel(),
+        model=ToyModel(dropout=0.5),
         work_dir=str(work_dir),
         train_dataloader=dict(
-            dataset=ToyData(), batch_size=4, num_workers=0,
+            dataset=ToyData(16), batch_size=4, num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=True)),
         optim_wrapper=dict(optimizer=dict(type='Adam', lr=0.01)),
         param_scheduler=dict(type='ExponentialLR', gamma=0.5),

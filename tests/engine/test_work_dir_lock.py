@@ -35,27 +35,26 @@ def test_second_lock_is_refused_with_holder_pid(tmp_path):
     lock.release()
 
 
-TRY = ('import fcntl, sys; f = open(sys.argv[1], "a"); '
-       'fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)')
+def test_stale_lock_file_is_taken_over_and_released(tmp_path):
+    (tmp_path / 'train.lock').write_text('999999999\n')  # a dead PID
+    first = WorkDirLock(str(tmp_path))
+    first.acquire()
+    with pytest.raises(WorkDirLockedError):
+        WorkDirLock(str(tmp_path)).acquire()
+    first.release()
+    second = WorkDirLock(str(tmp_path))
+    second.acquire()
+    second.release()
 
 
-def _free_for_others(path) -> bool:
-    """Whether another process can take the lock now."""
-    return subprocess.run([sys.executable, '-c', TRY, str(path)]).returncode \
-        == 0
-
-
-def test_stale_lock_file_is_taken_over_and_reentrant(tmp_path):
-    """A dead PID's file is taken over; within one process the lock is
-    shared (tools/train.py, then the checkpoint hook) and held until its
-    last holder releases it."""
-    path = tmp_path / 'train.lock'
-    path.write_text('999999999\n')  # a dead PID
-    tool, hook = WorkDirLock(str(tmp_path)), WorkDirLock(str(tmp_path))
+def test_lock_handed_over_to_the_training(tmp_path):
+    """tools/train.py locks before the Runner exists; the training's hook
+    claims that lock, and a second training of the process is refused."""
+    tool = WorkDirLock(str(tmp_path))
     tool.acquire()
-    assert path.read_text() == f'{os.getpid()}\n'
-    hook.acquire()
-    hook.release()
-    assert not _free_for_others(path)
+    tool.hand_over()
+    assert WorkDirLock.claim(str(tmp_path)) is tool
+    with pytest.raises(WorkDirLockedError):
+        WorkDirLock.claim(str(tmp_path))
     tool.release()
-    assert _free_for_others(path)
+    WorkDirLock.claim(str(tmp_path)).release()

@@ -2,7 +2,7 @@
 import fcntl
 import os
 import os.path as osp
-from typing import IO, Dict, List
+from typing import IO, Dict, Optional
 
 from ..utils.cli import UserError
 
@@ -11,8 +11,9 @@ class WorkDirLockedError(UserError):
     """Another live process trains into the same work directory."""
 
 
-#: Locks this process holds: lock path -> [open lock file, holders].
-_HELD: Dict[str, List] = {}
+#: Locks a tool took before its Runner existed, each kept for the training
+#: that will :meth:`WorkDirLock.claim` it (lock path -> lock).
+_HANDED_OVER: Dict[str, 'WorkDirLock'] = {}
 
 
 class WorkDirLock:
@@ -20,27 +21,36 @@ class WorkDirLock:
     PID.
 
     The kernel releases a ``flock`` when its process exits, however it exits,
-    so a lock file left by a dead process is simply taken over. Within one
-    process the lock is re-entrant (``tools/train.py`` takes it before the
-    Runner writes into the work dir, :class:`AtomicCheckpointHook` again for
-    the training), and it is released when its last holder releases it.
+    so a lock file left by a dead process is simply taken over. A second lock
+    on the same work dir is refused, in this process too.
     """
 
     FILENAME = 'train.lock'
 
     def __init__(self, work_dir: str) -> None:
         self.path = osp.abspath(osp.join(work_dir, self.FILENAME))
-        self._holds = False
+        self._file: Optional[IO[str]] = None
+
+    @classmethod
+    def claim(cls, work_dir: str) -> 'WorkDirLock':
+        """The lock handed over for ``work_dir`` (:meth:`hand_over`), else a
+        newly acquired one."""
+        lock = cls(work_dir)
+        handed = _HANDED_OVER.pop(lock.path, None)
+        if handed is not None:
+            return handed
+        lock.acquire()
+        return lock
+
+    def hand_over(self) -> None:
+        """Keep this acquired lock for the next training of this process
+        into its work dir (``tools/train.py`` locks before the Runner writes
+        there; the Runner's checkpoint hook then claims it)."""
+        _HANDED_OVER[self.path] = self
 
     def acquire(self) -> None:
         """Take the lock or raise :class:`WorkDirLockedError` naming the
         holder's PID."""
-        if self._holds:
-            return
-        if self.path in _HELD:
-            _HELD[self.path][1] += 1
-            self._holds = True
-            return
         os.makedirs(osp.dirname(self.path), exist_ok=True)
         file = open(self.path, 'a+')
         try:
@@ -56,16 +66,10 @@ class WorkDirLock:
         file.truncate(0)
         file.write(f'{os.getpid()}\n')
         file.flush()
-        _HELD[self.path] = [file, 1]
-        self._holds = True
+        self._file = file
 
     def release(self) -> None:
-        if not self._holds:
-            return
-        self._holds = False
-        held = _HELD[self.path]
-        held[1] -= 1
-        if held[1] == 0:
-            del _HELD[self.path]
-            fcntl.flock(held[0], fcntl.LOCK_UN)
-            held[0].close()
+        if self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None

@@ -233,11 +233,13 @@ def allow_partial_load(cfg: Config) -> Config:
 
 
 def lock_work_dir(cfg: Config) -> None:
-    """Take the work-directory lock for this process before the Runner
-    writes anything there (rank 0 only; the checkpoint hook shares it)."""
+    """Take the work-directory lock before the Runner writes anything there
+    (rank 0 only) and hand it over to the training's checkpoint hook."""
     from ..engine.work_dir_lock import WorkDirLock
     if int(os.environ.get('RANK', '0')) == 0:
-        WorkDirLock(cfg.work_dir).acquire()
+        lock = WorkDirLock(cfg.work_dir)
+        lock.acquire()
+        lock.hand_over()
 
 
 def _is_torch_file(path: str) -> bool:

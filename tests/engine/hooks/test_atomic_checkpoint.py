@@ -17,41 +17,15 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.nn as nn
-from mmengine.model import BaseModel
 from mmengine.runner import CheckpointLoader, Runner
-from torch.utils.data import Dataset
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.engine import atomic_io
 from mmaction_charades.engine.atomic_io import is_intact_checkpoint
 from mmaction_charades.engine.work_dir_lock import WorkDirLockedError
+from toy_runner import ToyData, ToyModel
 
 KILLED = 3
-
-
-class ToyModel(BaseModel):
-
-    def __init__(self):
-        super().__init__()
-        self.linear = nn.Linear(4, 1)
-
-    def forward(self, inputs, labels=None, mode='tensor'):
-        out = self.linear(torch.stack(inputs)).squeeze(1)
-        if mode == 'loss':
-            return dict(loss=((out - torch.stack(labels))**2).mean())
-        return out
-
-
-class ToyData(Dataset):
-
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, i):
-        gen = torch.Generator().manual_seed(i)
-        return dict(inputs=torch.randn(4, generator=gen),
-                    labels=torch.tensor(float(i % 2)))
 
 
 def make_runner(work_dir, max_epochs, resume=False, **checkpoint):

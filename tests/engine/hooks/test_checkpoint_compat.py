@@ -6,47 +6,20 @@ import uuid
 
 import pytest
 import torch
-import torch.nn as nn
 from mmengine.logging import MMLogger
-from mmengine.model import BaseModel
 from mmengine.runner import Runner
-from torch.utils.data import Dataset
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.engine.hooks.checkpoint_compat import (
     CheckpointMismatchError, state_dict_mismatches)
 from mmaction_charades.models.losses import PosWeightBCELoss
-
-
-class ToyModel(BaseModel):
-
-    def __init__(self, num_classes=1):
-        super().__init__()
-        self.linear = nn.Linear(4, num_classes)
-        self.bn = nn.BatchNorm1d(4)
-
-    def forward(self, inputs, labels=None, mode='tensor'):
-        out = self.linear(self.bn(torch.stack(inputs))).mean(1)
-        if mode == 'loss':
-            return dict(loss=((out - torch.stack(labels))**2).mean())
-        return out
-
-
-class ToyData(Dataset):
-
-    def __len__(self):
-        return 8
-
-    def __getitem__(self, i):
-        gen = torch.Generator().manual_seed(i)
-        return dict(inputs=torch.randn(4, generator=gen),
-                    labels=torch.tensor(float(i % 2)))
+from toy_runner import ToyData, ToyModel
 
 
 def make_runner(work_dir, num_classes=1, lr=0.01, partial_load=False,
                 **kwargs):
     return Runner(
-        model=ToyModel(num_classes),
+        model=ToyModel(num_classes, batch_norm=True),
         work_dir=str(work_dir),
         train_dataloader=dict(
             dataset=ToyData(), batch_size=4, num_workers=0,

@@ -121,10 +121,8 @@ class AtomicCheckpointHook(CheckpointHook):
         if self.lock_work_dir:
             refusal = [None]
             if is_main_process():
-                lock = WorkDirLock(runner.work_dir)
                 try:
-                    lock.acquire()
-                    self._lock = lock
+                    self._lock = WorkDirLock.claim(runner.work_dir)
                 except WorkDirLockedError as exc:
                     refusal = [str(exc)]
             broadcast_object_list(refusal)
