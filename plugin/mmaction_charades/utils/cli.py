@@ -7,7 +7,6 @@ import os
 import os.path as osp
 import re
 import sys
-import zipfile
 from functools import wraps
 from typing import Any, Callable, Optional
 
@@ -16,9 +15,6 @@ from mmengine.config import Config, DictAction
 #: What ``numpy.random.seed`` (and so MMEngine's ``randomness.seed``) takes.
 MAX_SEED = 2**32 - 1
 CONFIG_SUFFIXES = ('.py', '.json', '.yaml', '.yml')
-#: The pickled magic number 0x1950a86a20f9469cfc6c that opens a checkpoint in
-#: torch's legacy (pre-1.6) format, after the pickle protocol header.
-_LEGACY_TORCH_MAGIC = b'\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19'
 #: What each launcher reads from the environment, and what sets it.
 _LAUNCHER_ENV = {
     'pytorch': (('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT'),
@@ -242,23 +238,12 @@ def lock_work_dir(cfg: Config) -> None:
         lock.hand_over()
 
 
-def _is_torch_file(path: str) -> bool:
-    """Whether ``path`` looks like a ``torch.save`` file, read without
-    unpickling: a zip archive with a ``data.pkl``, or the legacy format."""
-    if zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                return any(name == 'data.pkl' or name.endswith('/data.pkl')
-                           for name in archive.namelist())
-        except zipfile.BadZipFile:
-            return False
-    with open(path, 'rb') as f:
-        head = f.read(32)
-    return head.startswith(b'\x80') and _LEGACY_TORCH_MAGIC in head
-
-
 def check_checkpoint(path: str) -> None:
-    """A local checkpoint must exist and look like a ``torch.save`` file."""
+    """A local checkpoint must exist and pass the guard's inspection
+    (:func:`mmaction_charades.engine.checkpoint.check_checkpoint`, which
+    executes nothing), so a bad file is refused before the Runner is built."""
+    from ..engine.checkpoint import InvalidCheckpointError
+    from ..engine.checkpoint import check_checkpoint as inspect_checkpoint
     if is_remote(path):
         return
     if not osp.exists(path):
@@ -269,10 +254,12 @@ def check_checkpoint(path: str) -> None:
     if osp.getsize(path) == 0:
         raise UserError(f'checkpoint {path!r} is empty: expected a .pth '
                         'file written by torch.save')
-    if not _is_torch_file(path):
+    try:
+        inspect_checkpoint(path)
+    except InvalidCheckpointError:
         raise UserError(f'checkpoint {path!r} is not a PyTorch checkpoint '
                         '(or is truncated): expected a .pth file written by '
-                        'torch.save')
+                        'torch.save') from None
 
 
 def _user_errors() -> tuple:
