@@ -129,27 +129,34 @@ class _ToyModel(BaseModel):
         return dict(loss=(self.weight**2).sum() * len(video_id))
 
 
-def test_hook_reports_each_epoch(video_dir, ann_file, tmp_path):
-    dataset = FirstGoodRefetch(
-        ann_file, pipeline=PIPELINE, data_prefix=dict(video=str(video_dir)))
+def _train_two_epochs(dataset, work_dir, **loader) -> Runner:
+    """Train the toy model for two epochs of batches of 3 with the
+    skipped-video hook; ``loader``: DataLoader worker settings."""
     # The Runner sets a global default scope: restore it afterwards.
     with DefaultScope.overwrite_default_scope('mmaction'):
         runner = Runner(
             model=_ToyModel(),
-            work_dir=str(tmp_path / 'work'),
+            work_dir=str(work_dir),
             train_dataloader=dict(
                 dataset=dataset,
                 batch_size=3,
-                num_workers=2,
-                persistent_workers=True,
                 sampler=dict(type='DefaultSampler', shuffle=True),
-                collate_fn=dict(type='pseudo_collate')),
+                collate_fn=dict(type='pseudo_collate'),
+                **loader),
             train_cfg=dict(by_epoch=True, max_epochs=2),
             optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
             default_hooks=dict(checkpoint=None),
             custom_hooks=[SkippedVideosHook()],
             default_scope='mmaction')
         runner.train()
+    return runner
+
+
+def test_hook_reports_each_epoch(video_dir, ann_file, tmp_path):
+    dataset = FirstGoodRefetch(
+        ann_file, pipeline=PIPELINE, data_prefix=dict(video=str(video_dir)))
+    runner = _train_two_epochs(dataset, tmp_path / 'work', num_workers=2,
+                               persistent_workers=True)
     # Reset each epoch: 4 replacements in epoch 2, not 8.
     assert runner.message_hub.get_info('skipped_videos') == len(BAD)
     log = next((tmp_path / 'work').rglob('*.log')).read_text()
@@ -269,22 +276,7 @@ def test_training_goes_on_past_a_nan_fps_video(video_dir, write_charades_csv,
                               for name in GOOD + ['nanfps']])
     dataset = FirstGoodRefetch(
         ann, pipeline=SAMPLED, data_prefix=dict(video=str(video_dir)))
-    with DefaultScope.overwrite_default_scope('mmaction'):
-        runner = Runner(
-            model=_ToyModel(),
-            work_dir=str(tmp_path / 'work'),
-            train_dataloader=dict(
-                dataset=dataset,
-                batch_size=3,
-                num_workers=0,
-                sampler=dict(type='DefaultSampler', shuffle=True),
-                collate_fn=dict(type='pseudo_collate')),
-            train_cfg=dict(by_epoch=True, max_epochs=2),
-            optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
-            default_hooks=dict(checkpoint=None),
-            custom_hooks=[SkippedVideosHook()],
-            default_scope='mmaction')
-        runner.train()
+    runner = _train_two_epochs(dataset, tmp_path / 'work', num_workers=0)
     assert runner.epoch == 2 and runner.iter == 2
     assert runner.message_hub.get_info('skipped_videos') == 1
     log = next((tmp_path / 'work').rglob('*.log')).read_text()

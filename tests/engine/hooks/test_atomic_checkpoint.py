@@ -47,6 +47,23 @@ def make_runner(work_dir, max_epochs, resume=False, **checkpoint):
         experiment_name=uuid.uuid4().hex)
 
 
+class FileProxy:
+    """An open file whose ``write`` a test replaces; the rest is the
+    file's."""
+
+    def __init__(self, file):
+        self._file = file
+
+    def __getattr__(self, name):
+        return getattr(self._file, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._file.__exit__(*exc)
+
+
 def _inject(work_dir: str, kill_at: int, log: str) -> None:
     """Log events to ``log`` and exit at event ``kill_at`` (in the child)."""
     real = dict(open=builtins.open, fsync=os.fsync, replace=os.replace,
@@ -59,10 +76,11 @@ def _inject(work_dir: str, kill_at: int, log: str) -> None:
         count[0] += 1
         return count[0] - 1 == kill_at
 
-    class Writer:
+    class Writer(FileProxy):
 
         def __init__(self, file, name):
-            self._file, self._name = file, name
+            super().__init__(file)
+            self._name = name
 
         def write(self, data):
             if event('write', self._name):
@@ -70,15 +88,6 @@ def _inject(work_dir: str, kill_at: int, log: str) -> None:
                 self._file.flush()
                 os._exit(KILLED)
             return self._file.write(data)
-
-        def __getattr__(self, name):
-            return getattr(self._file, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return self._file.__exit__(*exc)
 
     def open_(file, mode='r', *args, **kwargs):
         handle = real['open'](file, mode, *args, **kwargs)
@@ -221,23 +230,11 @@ def test_full_disk_removes_partial_file_and_keeps_previous(tmp_path,
     before = (work / 'epoch_1.pth').read_bytes()
     real_open = builtins.open
 
-    class FullDisk:
-
-        def __init__(self, file):
-            self._file = file
+    class FullDisk(FileProxy):
 
         def write(self, data):
             self._file.write(data[:len(data) // 2])
             raise OSError(errno.ENOSPC, 'No space left on device')
-
-        def __getattr__(self, name):
-            return getattr(self._file, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return self._file.__exit__(*exc)
 
     def open_(file, mode='r', *args, **kwargs):
         handle = real_open(file, mode, *args, **kwargs)
