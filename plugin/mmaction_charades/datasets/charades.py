@@ -149,6 +149,10 @@ class CharadesDataset(BaseActionDataset):
             label_space=self.label_space.name,
             **(metainfo or {}))
         pipeline = [_build_transform(t) for t in pipeline]
+        #: Steps up to the last one that reads media: the guarded ones.
+        self._num_reading_steps = max(
+            (i + 1 for i, t in enumerate(pipeline) if reads_media(t)),
+            default=0)
         super().__init__(
             ann_file,
             pipeline=pipeline,
@@ -243,12 +247,8 @@ class CharadesDataset(BaseActionDataset):
         a bad video. Later steps (augmentations, formatting) are not."""
         results = self.get_data_info(idx)
         source = results.get('filename', results.get('frame_dir'))
-        transforms = self.pipeline.transforms
-        num_reading = max(
-            (i + 1 for i, t in enumerate(transforms) if reads_media(t)),
-            default=0)
-        for i, transform in enumerate(transforms):
-            if i >= num_reading:
+        for i, transform in enumerate(self.pipeline.transforms):
+            if i >= self._num_reading_steps:
                 results = transform(results)
             else:
                 step = type(transform).__name__
