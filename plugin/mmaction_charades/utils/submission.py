@@ -18,6 +18,7 @@ tensors and numeric arrays), under the allocation limit of
 :func:`save_predictions` writes the same samples as pickle-free JSON, which
 :func:`load_predictions` reads back.
 """
+import _codecs
 import collections
 import csv
 import json
@@ -38,7 +39,7 @@ NUM_CHARADES_CLASSES = 157
 SCORE_FORMAT = '.9g'  # nine significant digits round-trip float32 exactly
 PREDICTION_GLOBALS = {
     'collections.OrderedDict': collections.OrderedDict,
-    '_codecs.encode': __import__('_codecs').encode,  # bytes, protocol 2
+    '_codecs.encode': _codecs.encode,  # bytes, protocol 2
     'torch._utils._rebuild_tensor_v2': torch._utils._rebuild_tensor_v2,
     # unguarded, this one runs torch.load(weights_only=False)
     'torch.storage._load_from_bytes': load_storage_bytes,
