@@ -694,7 +694,7 @@ def _weights_only_loads(max_bytes: Optional[int] = None) -> Iterator[None]:
 CHECKPOINT_CONFIG_TEXTS: Dict[str, str] = {}
 
 
-def _mark_config_text(checkpoint, filename: str):
+def _remember_config_texts(checkpoint, filename: str):
     """Remember the config strings MMEngine reads back from a checkpoint."""
     if not isinstance(checkpoint, dict):
         return checkpoint
@@ -706,7 +706,6 @@ def _mark_config_text(checkpoint, filename: str):
                        "message_hub['runtime_info']['cfg']"))
     for owner, key, where in places:
         if isinstance(owner, dict) and isinstance(owner.get(key), str):
-            owner[key] = str(owner[key])
             CHECKPOINT_CONFIG_TEXTS.setdefault(
                 owner[key], f'{where} of checkpoint {filename!r}')
     return checkpoint
@@ -781,7 +780,7 @@ def _guarded(loader: Callable) -> Callable:
                 'torch.save: its pickle does not load weights-only ('
                 f'{reason[1] if reason else str(exc).splitlines()[0]}). '
                 'Nothing from the file was executed.') from None
-        return _mark_config_text(checkpoint, filename)
+        return _remember_config_texts(checkpoint, filename)
 
     load._mmaction_charades_safe = True
     return load
