@@ -1,5 +1,9 @@
-# MViTv2-S (MMAction2's MViT) initialised from the official Kinetics-400
-# checkpoint and fine-tuned on Charades-21 with the specification's recipe.
+# MViTv2-S (MMAction2's MViT), Charades-21, the specification's recipe.
+#   pretraining: Kinetics-400 (MMAction2's converted official checkpoint)
+#   batch:       1 GPU x 18 videos, 4 batches accumulated per step
+#   clips:       train 16x(3 s dilated)x1, RandomResizedCrop 224 + flip;
+#                test 16x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#   schedule:    Adam 1e-3, ExponentialLR 0.5 per epoch, 4 epochs
 _base_ = [
     './_base_/models/mvitv2_s_k400_multilabel.py',
     './_base_/default_runtime.py',

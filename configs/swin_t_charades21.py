@@ -1,8 +1,11 @@
-# Video Swin-T (MMAction2's SwinTransformer3D) initialised from the official
-# Kinetics-400 checkpoint and fine-tuned on Charades-21 with the
-# specification's recipe (Adam 1e-3, ExponentialLR 0.5, batch 18 x 4 steps
-# accumulated, 4 epochs, pos_weight BCE). Test: 4 stride clips, max of
-# per-clip sigmoid scores.
+# Video Swin-T (MMAction2's SwinTransformer3D), Charades-21, the
+# specification's recipe.
+#   pretraining: Kinetics-400 (MMAction2's official Swin-T checkpoint)
+#   batch:       1 GPU x 18 videos, 4 batches accumulated per step
+#   clips:       train 16x(3 s dilated)x1, RandomResizedCrop 224 + flip;
+#                test 16x1x4 (stride clips 1 s apart) x 1 centre crop 224,
+#                max of the per-clip sigmoid scores
+#   schedule:    Adam 1e-3, ExponentialLR 0.5 per epoch, 4 epochs
 _base_ = [
     './_base_/models/swin_t_k400_multilabel.py',
     './_base_/default_runtime.py',

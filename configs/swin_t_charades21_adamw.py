@@ -1,6 +1,11 @@
-# Swin-T on Charades-21 with our stronger default recipe (AdamW, backbone at
-# 0.1x lr, warm-up and cosine over 30 epochs, see
-# _base_/schedules/adamw_cosine_30e.py) instead of the specification's.
+# Video Swin-T on Charades-21 with our stronger fine-tuning recipe instead of
+# the specification's (see _base_/schedules/adamw_cosine_30e.py).
+#   pretraining: Kinetics-400 (MMAction2's official Swin-T checkpoint)
+#   batch:       N GPUs x 18 videos (the schedule's lr is for 64 in total)
+#   clips:       train 16x(3 s dilated)x1, RandomResizedCrop 224 + flip;
+#                test 16x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#   schedule:    AdamW 1e-3 (backbone 0.1x), 2.5 warm-up epochs, cosine,
+#                30 epochs
 _base_ = [
     './_base_/models/swin_t_k400_multilabel.py',
     './_base_/default_runtime.py',

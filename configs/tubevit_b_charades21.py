@@ -1,11 +1,17 @@
 # TubeViT-B (sparse video tubes, Piergiovanni et al., CVPR 2023) on
 # Charades-21: the paper's four tubes on 32-frame 224x224 clips (539 tokens),
-# tube kernels inflated from MMPretrain's ImageNet ViT-B/16 and its encoder
-# copied (TubeViT's image-to-video initialisation), attention pooling, then a
-# multi-label linear head. AdamW + cosine (our fine-tuning default); the
-# 16x4x4 tube needs >= 20 frames, hence 32-frame clips instead of the
-# dataset base's 16.
+# attention pooling, then a multi-label linear head. The 16x4x4 tube needs
+# >= 20 frames, hence 32-frame clips instead of the dataset base's 16.
+#   pretraining: ImageNet (MMPretrain's ViT-B/16, 21k pre-trained, 1k
+#                fine-tuned): tube kernels inflated, encoder copied
+#                (TubeViT's image-to-video initialisation)
+#   batch:       N GPUs x 18 videos (the schedule's lr is for 64 in total)
+#   clips:       train 32x(3 s dilated)x1, RandomResizedCrop 224 + flip;
+#                test 32x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#   schedule:    AdamW 1e-3 (backbone 0.1x), 2.5 warm-up epochs, cosine,
+#                30 epochs
 _base_ = [
+    './_base_/models/vit_multilabel.py',
     './_base_/default_runtime.py',
     './_base_/datasets/charades21_32f.py',
     './_base_/schedules/adamw_cosine_30e.py',
@@ -17,7 +23,6 @@ vit_b16_in1k = (
 clip_len = {{_base_.clip_len}}
 
 model = dict(
-    type='Recognizer3D',
     backbone=dict(
         type='TubeViT',
         arch='base',
@@ -25,18 +30,7 @@ model = dict(
         img_size=224,
         drop_path_rate=0.1,
         pretrained2d=vit_b16_in1k),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'),
-    cls_head=dict(
-        type='MultiLabelTimeSformerHead',
-        in_channels=768,
-        num_classes={{_base_.num_classes}},
-        dropout_ratio=0.5,
-        average_clips='max',
-        loss_cls=dict(type='PosWeightBCELoss', pos_weight='auto')))
+    cls_head=dict(in_channels=768, dropout_ratio=0.5))
 
 optim_wrapper = dict(
     paramwise_cfg=dict(pos_embed=dict(decay_mult=0.),

@@ -1,9 +1,16 @@
-# ViT-B/16 pretrained with VideoMAE and fine-tuned on Kinetics-400 (MMAction2's
-# VisionTransformer and its official checkpoint), fine-tuned on Charades-21
-# with AdamW, layer-wise learning-rate decay (MMAction2's
-# LearningRateDecayOptimizerConstructor), warm-up and cosine. See
-# videomae_b_charades21_mixcut.py for Mixup/CutMix.
+# ViT-B/16 (MMAction2's VisionTransformer) on Charades-21, fine-tuned with
+# AdamW and layer-wise learning-rate decay (MMAction2's
+# LearningRateDecayOptimizerConstructor). See videomae_b_charades21_mixcut.py
+# for Mixup/CutMix.
+#   pretraining: VideoMAE on Kinetics-400, then fine-tuned on it (MMAction2's
+#                official checkpoint)
+#   batch:       8 GPUs x 8 videos
+#   clips:       train 16x(3 s dilated)x1, RandomResizedCrop 224 + flip;
+#                test 16x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#   schedule:    AdamW 5e-4, layer decay 0.75, 5 warm-up epochs, cosine,
+#                30 epochs
 _base_ = [
+    './_base_/models/vit_multilabel.py',
     './_base_/default_runtime.py',
     './_base_/datasets/charades21.py',
 ]
@@ -13,7 +20,6 @@ k400_checkpoint = (
     'vit-base-p16_videomae-k400-pre_16x4x1_kinetics-400_20221013-860a3cd3.pth')
 
 model = dict(
-    type='Recognizer3D',
     backbone=dict(
         type='VisionTransformer',
         img_size=224,
@@ -29,17 +35,7 @@ model = dict(
         init_cfg=dict(
             type='Pretrained', checkpoint=k400_checkpoint,
             prefix='backbone.')),
-    cls_head=dict(
-        type='MultiLabelTimeSformerHead',
-        num_classes={{_base_.num_classes}},
-        in_channels=768,
-        average_clips='max',
-        loss_cls=dict(type='PosWeightBCELoss', pos_weight='auto')),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'))
+    cls_head=dict(in_channels=768))
 
 max_epochs = 30
 optim_wrapper = dict(

@@ -1,10 +1,16 @@
 # ViViT-B factorised encoder (model 2, Arnab et al., ICCV 2021) on
 # Charades-21: 2x16x16 tubelets on 32-frame 224x224 clips, a 12-layer
 # spatial ViT-B per time index and a 4-layer temporal encoder over the 16
-# frame CLS tokens, then a multi-label linear head. Trained from scratch here
-# (no ViViT checkpoint loader), so the backbone keeps the full learning rate
-# of the AdamW + cosine schedule (whose base sets 0.1x for pretrained ones).
+# frame CLS tokens, then a multi-label linear head. There is no ViViT
+# checkpoint loader, so the backbone keeps the full learning rate of the
+# AdamW + cosine schedule (whose base sets 0.1x for pretrained ones).
+#   pretraining: none (from scratch)
+#   batch:       N GPUs x 18 videos (the schedule's lr is for 64 in total)
+#   clips:       train 32x(3 s dilated)x1, RandomResizedCrop 224 + flip;
+#                test 32x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#   schedule:    AdamW 1e-3, 2.5 warm-up epochs, cosine, 30 epochs
 _base_ = [
+    './_base_/models/vit_multilabel.py',
     './_base_/default_runtime.py',
     './_base_/datasets/charades21_32f.py',
     './_base_/schedules/adamw_cosine_30e.py',
@@ -13,7 +19,6 @@ _base_ = [
 clip_len = {{_base_.clip_len}}
 
 model = dict(
-    type='Recognizer3D',
     backbone=dict(
         type='ViViT',
         arch=dict(embed_dims=768, num_layers=12, num_heads=12,
@@ -23,18 +28,7 @@ model = dict(
         img_size=224,
         tubelet_size=(2, 16, 16),
         drop_path_rate=0.1),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        format_shape='NCTHW'),
-    cls_head=dict(
-        type='MultiLabelTimeSformerHead',
-        in_channels=768,
-        num_classes={{_base_.num_classes}},
-        dropout_ratio=0.5,
-        average_clips='max',
-        loss_cls=dict(type='PosWeightBCELoss', pos_weight='auto')))
+    cls_head=dict(in_channels=768, dropout_ratio=0.5))
 
 optim_wrapper = dict(
     paramwise_cfg=dict(backbone=dict(lr_mult=1.0),

@@ -1,7 +1,15 @@
-# VTN with a ViT-B/16 frame encoder (timm's ImageNet-21k/1k weights, loaded by
-# URL at init_weights; its parameter names match ViT2D). The ViT's CLS token
-# (768) feeds the Longformer directly. Same data and schedule as
-# vtn_r50_charades21.py; the ViT weights expect inputs scaled to [-1, 1].
+# VTN with a ViT-B/16 frame encoder (its parameter names match ViT2D,
+# loaded by URL at init_weights): the ViT's CLS token (768) feeds the
+# Longformer directly. Same data and schedule as vtn_r50_charades21.py; the
+# ViT weights expect inputs scaled to [-1, 1].
+#   pretraining: ImageNet-21k, fine-tuned on ImageNet-1k (timm's ViT-B/16)
+#   batch:       1 GPU x 4 videos, 4 batches accumulated per step, padded
+#                to the longest video
+#   clips:       train up to 16 frames over the whole video (1 random frame
+#                per segment of >= 1 s), RandomResizedCrop 224 + flip;
+#                test the whole video at 1 frame/s (up to 288) x 1 centre
+#                crop 224, one pass
+#   schedule:    Adam 1e-3, ExponentialLR 0.5 per epoch, 4 epochs
 _base_ = './vtn_r50_charades21.py'
 
 vit_b16_checkpoint = (

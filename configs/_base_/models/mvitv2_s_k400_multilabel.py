@@ -1,6 +1,7 @@
-# MMAction2's MViTv2-S initialised from its official Kinetics-400 checkpoint
-# (fetched by MMEngine when training starts), with a multi-label head.
-_base_ = 'mmaction::_base_/models/mvit_small.py'
+# MMAction2's MViTv2-S model base initialised from its official Kinetics-400
+# checkpoint (fetched by MMEngine when training starts), with a multi-label
+# head (MMAction2's MViTHead, sigmoid, no label smoothing).
+_base_ = ['mmaction::_base_/models/mvit_small.py', './multilabel_head.py']
 
 k400_checkpoint = (
     'https://download.openmmlab.com/mmaction/v1.0/recognition/mvit/'
@@ -12,8 +13,5 @@ model = dict(
             type='Pretrained', checkpoint=k400_checkpoint,
             prefix='backbone.')),
     cls_head=dict(
-        type='MultiLabelMViTHead',
-        num_classes=21,
-        label_smooth_eps=0.0,
-        average_clips='max',
-        loss_cls=dict(type='PosWeightBCELoss', pos_weight='auto')))
+        type='MultiLabelMViTHead', label_smooth_eps=0.0,
+        **_base_.multilabel_head))

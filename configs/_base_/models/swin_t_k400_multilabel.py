@@ -1,7 +1,6 @@
-# MMAction2's Video Swin-T initialised from its official Kinetics-400
-# checkpoint (fetched by MMEngine when training starts), with a multi-label
-# head: sigmoid scores, max over test clips, pos_weight BCE.
-_base_ = 'mmaction::_base_/models/swin_tiny.py'
+# swin_t_multilabel.py initialised from MMAction2's official Kinetics-400
+# Swin-T checkpoint (fetched by MMEngine when training starts).
+_base_ = './swin_t_multilabel.py'
 
 k400_checkpoint = (
     'https://download.openmmlab.com/mmaction/v1.0/recognition/swin/'
@@ -14,9 +13,4 @@ model = dict(
         pretrained2d=False,
         init_cfg=dict(
             type='Pretrained', checkpoint=k400_checkpoint,
-            prefix='backbone.')),
-    cls_head=dict(
-        type='MultiLabelI3DHead',
-        num_classes=21,
-        average_clips='max',
-        loss_cls=dict(type='PosWeightBCELoss', pos_weight='auto')))
+            prefix='backbone.')))

@@ -1,0 +1,36 @@
+# charades21.py read as whole videos, for VTN: training takes up to 16
+# frames spread over each video (WholeVideoSampler: one random frame per
+# segment of >= 1 s), testing one frame per second of the whole video (up
+# to 288) in one pass. Videos differ in length, so batches are padded to
+# the longest one (variable_length_collate); the model masks the padding.
+_base_ = './charades21.py'
+
+meta_keys = {{_base_.meta_keys}}
+
+train_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='WholeVideoSampler', fps=1.0, max_frames=16, test_mode=False),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='RandomResizedCrop'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='WholeVideoSampler', fps=1.0, max_frames=288),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+train_dataloader = dict(
+    collate_fn=dict(type='variable_length_collate', mode='padding'),
+    dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(
+    collate_fn=dict(type='variable_length_collate', mode='padding'),
+    dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
