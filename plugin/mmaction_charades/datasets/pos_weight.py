@@ -67,7 +67,8 @@ def epoch_video_labels(dataset: Dataset) -> np.ndarray:
             return np.tile(labels, (dataset.times, 1))
         return labels[np.asarray(dataset.repeat_indices, dtype=np.int64)]
     if isinstance(dataset, ConcatDataset):
-        return np.concatenate([epoch_video_labels(d) for d in dataset.datasets])
+        return np.concatenate(
+            [epoch_video_labels(d) for d in dataset.datasets])
     raise TypeError(
         'pos_weight needs a training dataset with video_labels() (an (N, C) '
         'multi-hot array, as CharadesDataset has), or RepeatDataset, '
