@@ -17,7 +17,8 @@ class MultilabelScoreMetric(BaseMetric):
     One result per sample, on the CPU, so MMEngine can gather them from all
     ranks under distributed evaluation. Subclasses implement
     :meth:`compute_metrics` on the stacked (N, C) tensors of
-    :meth:`stack_results`.
+    :meth:`stack_results`, and may keep more of a sample by extending
+    :meth:`sample_result`.
 
     Metric keys are already namespaced (``top2/hamming``, ``mAP``, ...), so
     the default prefix is empty; ``prefix`` still prepends ``'<prefix>/'``.
