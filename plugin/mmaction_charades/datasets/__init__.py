@@ -3,10 +3,12 @@ from .annotations import AnnotationError, load_annotations
 from .bad_videos import BadVideoTracker
 from .charades import BadVideoError, CharadesDataset, NoValidVideoError
 from .label_space import LabelSpace, load_label_space
-from .pos_weight import compute_pos_weight, pos_weight_from_labels
+from .pos_weight import (epoch_video_labels, pos_weight_from_dataset,
+                         pos_weight_from_labels)
 
 __all__ = [
     'AnnotationError', 'BadVideoError', 'BadVideoTracker', 'CharadesDataset',
-    'LabelSpace', 'NoValidVideoError', 'compute_pos_weight',
-    'load_annotations', 'load_label_space', 'pos_weight_from_labels'
+    'LabelSpace', 'NoValidVideoError', 'epoch_video_labels',
+    'load_annotations', 'load_label_space', 'pos_weight_from_dataset',
+    'pos_weight_from_labels'
 ]

@@ -206,11 +206,17 @@ class CharadesDataset(BaseActionDataset):
         return data_list
 
     def video_labels(self) -> np.ndarray:
-        """(N, C) float32 multi-hot video-level labels of all videos."""
+        """(N, C) float32 multi-hot video-level labels of all videos (what
+        ``pos_weight`` is counted over)."""
         labels = [self.get_data_info(i)['label'] for i in range(len(self))]
         if not labels:
             return np.zeros((0, self.label_space.num_classes), np.float32)
         return np.stack(labels)
+
+    def get_cat_ids(self, idx: int) -> List[int]:
+        """Classes of video ``idx`` (video level), for MMEngine's
+        ``ClassBalancedDataset``."""
+        return np.flatnonzero(self.get_data_info(idx)['label']).tolist()
 
     def __getitem__(self, idx: int) -> dict:
         """MMEngine's ``__getitem__`` (which, in training, replaces a sample

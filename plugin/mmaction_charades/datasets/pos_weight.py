@@ -1,14 +1,16 @@
 """Per-class ``pos_weight`` for BCE from multi-hot training labels.
 
 Section 3.2 of the specification weights each class by
-``negatives / positives`` counted over the training videos.
+``negatives / positives`` counted over the training *videos* (a video counts
+once for every class among its annotated actions), and so do we: the weights
+come from the video-level labels, even though the loss trains on the labels
+of one clip per video (``label_level='clip'``), whose positives are rarer.
 """
 import warnings
 
 import numpy as np
-
-from .annotations import load_annotations
-from .label_space import load_label_space
+from mmengine.dataset import ClassBalancedDataset, RepeatDataset
+from torch.utils.data import ConcatDataset, Dataset
 
 #: ``pos_weight`` given to a class without any positive training video: such a
 #: class contributes no positive term to the loss, so its weight is irrelevant
@@ -41,27 +43,41 @@ def pos_weight_from_labels(labels: np.ndarray) -> np.ndarray:
     return weights.astype(np.float32)
 
 
-def compute_pos_weight(ann_file: str,
-                       label_space: str = 'charades21',
-                       strict: bool = True,
-                       frame_fps: float = 24.) -> np.ndarray:
-    """Per-class ``#negatives / #positives`` over the videos of ``ann_file``
-    (an action that no frame can show, dropped by the parser, counts for no
-    class).
+def epoch_video_labels(dataset: Dataset) -> np.ndarray:
+    """(N, C) video labels of the N samples that one epoch of ``dataset``
+    draws, through MMEngine's dataset wrappers.
 
-    Args:
-        ann_file: training annotations (official CSV or PySlowFast frame list,
-            see :func:`~.annotations.load_annotations`).
-        label_space: ``'charades157'``, ``'charades21'`` or a mapping file.
-        strict: raise on a bad record (else drop it).
-        frame_fps: extraction rate of a frame list's frames.
+    * a dataset with ``video_labels()`` (:class:`CharadesDataset`): those;
+    * ``RepeatDataset``: its dataset's labels ``times`` over (the weights do
+      not change);
+    * ``ConcatDataset`` (MMEngine's or torch's): its datasets' labels
+      concatenated;
+    * ``ClassBalancedDataset``: its dataset's labels at its repeat indices,
+      so each video counts as often as the epoch repeats it.
 
-    Returns:
-        (C,) float32, as :func:`pos_weight_from_labels`.
+    Raises:
+        TypeError: for any other dataset.
     """
-    space = load_label_space(label_space)
-    videos, _ = load_annotations(ann_file, strict=strict, frame_fps=frame_fps)
-    labels = np.zeros((len(videos), space.num_classes), dtype=np.float32)
-    for row, video in enumerate(videos):
-        labels[row] = space.multi_hot(video['actions'][:, 0])
-    return pos_weight_from_labels(labels)
+    if hasattr(dataset, 'video_labels'):
+        return np.asarray(dataset.video_labels())
+    if isinstance(dataset, (RepeatDataset, ClassBalancedDataset)):
+        dataset.full_init()
+        labels = epoch_video_labels(dataset.dataset)
+        if isinstance(dataset, RepeatDataset):
+            return np.tile(labels, (dataset.times, 1))
+        return labels[np.asarray(dataset.repeat_indices, dtype=np.int64)]
+    if isinstance(dataset, ConcatDataset):
+        return np.concatenate(
+            [epoch_video_labels(d) for d in dataset.datasets])
+    raise TypeError(
+        'pos_weight needs a training dataset with video_labels() (an (N, C) '
+        'multi-hot array, as CharadesDataset has), or RepeatDataset, '
+        'ConcatDataset or ClassBalancedDataset of such datasets; '
+        f'{type(dataset).__name__} is none of these')
+
+
+def pos_weight_from_dataset(dataset: Dataset) -> np.ndarray:
+    """(C,) float32 ``#negatives / #positives`` per class over the videos one
+    epoch draws (:func:`epoch_video_labels`, :func:`pos_weight_from_labels`).
+    """
+    return pos_weight_from_labels(epoch_video_labels(dataset))

@@ -4,7 +4,6 @@ import math
 
 import pytest
 import torch
-import torch.nn.functional as F
 from mmaction.registry import METRICS
 from mmaction.structures import ActionDataSample
 from mmengine.evaluator import Evaluator
@@ -13,6 +12,7 @@ from torcheval.metrics import functional as tef
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.evaluation.functional import CRITERIA
+from mmaction_charades.models.heads import BCE_FIELD
 
 CLASSES = ('walk', 'sit', 'door/window', 'eat', 'read', 'run')
 
@@ -32,15 +32,19 @@ def _evaluator(metric_cfgs) -> Evaluator:
     return Evaluator([METRICS.build(cfg) for cfg in metric_cfgs])
 
 
-def _evaluate(metric_cfgs, scores, targets, batch_size=4):
+def _evaluate(metric_cfgs, scores, targets, batch_size=4, losses=None):
+    """Evaluate data samples of ``scores``, ``targets`` and, where given, the
+    heads' per-sample test ``losses``."""
     evaluator = _evaluator(metric_cfgs)
     evaluator.dataset_meta = dict(classes=CLASSES)
     for start in range(0, len(scores), batch_size):
-        samples = [
-            ActionDataSample().set_gt_label(t).set_pred_score(s)
-            for s, t in zip(scores[start:start + batch_size],
-                            targets[start:start + batch_size])
-        ]
+        samples = []
+        for i in range(start, min(start + batch_size, len(scores))):
+            sample = ActionDataSample().set_gt_label(
+                targets[i]).set_pred_score(scores[i])
+            if losses is not None:
+                sample.set_field(torch.tensor(losses[i]), BCE_FIELD)
+            samples.append(sample)
         evaluator.process(samples, data_batch=None)
     return evaluator.evaluate(len(scores))
 
@@ -86,30 +90,31 @@ def test_charades_map_without_class_names_or_classwise():
     assert 'val/mAP' in results and 'val/AP/walk' in results
 
 
-def test_bce_loss_of_aggregated_probabilities():
+def test_bce_loss_averages_the_heads_per_sample_losses():
+    scores, targets = _data(num_samples=3)
+    results = _evaluate([dict(type='MultilabelBCELoss')], scores, targets,
+                        batch_size=2, losses=[1.0, 2.0, 6.0])
+    assert results == {'test_loss': pytest.approx(3.0)}
+    results = _evaluate([dict(type='MultilabelBCELoss', loss_name='val_bce')],
+                        scores, targets, losses=[0.5, 0.25, 0.75])
+    assert results == {'val_bce': pytest.approx(0.5)}
+
+
+def test_bce_loss_pos_weight_argument():
+    scores, targets = _data(num_samples=2)
+    with pytest.warns(DeprecationWarning, match='no effect'):
+        results = _evaluate([dict(type='MultilabelBCELoss',
+                                  pos_weight='auto')], scores, targets,
+                            losses=[1.0, 2.0])
+    assert results == {'test_loss': pytest.approx(1.5)}
+    with pytest.raises(ValueError, match="loss_cls=dict.*pos_weight"):
+        _evaluator([dict(type='MultilabelBCELoss', pos_weight=[1.0] * 6)])
+
+
+def test_bce_loss_without_the_heads_losses_says_why():
     scores, targets = _data()
-    scores[1, 0] = 1.0  # saturated: log(1 - p) is clamped as torch does
-    results = _evaluate([dict(type='MultilabelBCELoss')], scores, targets)
-    ref = F.binary_cross_entropy(scores, targets.float()).item()
-    assert results == {'test_loss': pytest.approx(ref)}
-
-    scores, targets = _data(seed=1)
-    weights = [0.5, 1.0, 2.0, 3.0, 4.0, 5.0]
-    results = _evaluate([
-        dict(type='MultilabelBCELoss', pos_weight=weights,
-             loss_name='val_bce')
-    ], scores, targets)
-    ref = F.binary_cross_entropy_with_logits(
-        torch.logit(scores.double()), targets.double(),
-        pos_weight=torch.tensor(weights, dtype=torch.float64)).item()
-    assert results == {'val_bce': pytest.approx(ref, rel=1e-5)}
-
-
-def test_bce_loss_auto_needs_weights():
-    scores, targets = _data()
-    with pytest.raises(RuntimeError, match='PosWeightHook'):
-        _evaluate([dict(type='MultilabelBCELoss', pos_weight='auto')],
-                  scores, targets)
+    with pytest.raises(ValueError, match="'bce_loss'.*PosWeightHook"):
+        _evaluate([dict(type='MultilabelBCELoss')], scores, targets)
 
 
 @pytest.mark.parametrize('metric', [
@@ -124,7 +129,8 @@ def test_non_finite_scores_fail_naming_how_many(metric, bad):
     with pytest.raises(ValueError,
                        match=f'{metric}: 3 of 23 samples have a NaN or '
                        'infinite pred_score'):
-        _evaluate([dict(type=metric)], scores, targets)
+        _evaluate([dict(type=metric)], scores, targets,
+                  losses=[1.0] * len(scores))
 
 
 def test_all_nan_scores_give_no_map():
@@ -148,3 +154,11 @@ def test_bad_arguments():
         _evaluator([dict(type='TopKMultilabelAccuracy', k=(1, 2))])
     with pytest.raises(ValueError, match='unknown criteria'):
         _evaluator([dict(type='MultilabelAccuracy', criteria='jaccard')])
+
+
+def test_old_base_metric_name_is_a_deprecated_alias():
+    from mmaction_charades.evaluation.metrics import base
+    with pytest.warns(DeprecationWarning, match='use MultilabelScoreMetric'):
+        from mmaction_charades.evaluation.metrics.base import \
+            MultiLabelScoreMetric
+    assert MultiLabelScoreMetric is base.MultilabelScoreMetric

@@ -32,7 +32,7 @@ def tiny_recognizer():
     model = MODELS.build(dict(
         type='VTNRecognizer',
         backbone=tiny_vtn_cfg(),
-        cls_head=dict(type='MultiLabelVTNHead', num_classes=NUM_CLASSES,
+        cls_head=dict(type='MultilabelVTNHead', num_classes=NUM_CLASSES,
                       in_channels=24, loss_cls=dict(type='PosWeightBCELoss'),
                       average_clips='max'),
         data_preprocessor=dict(type='ActionDataPreprocessor',

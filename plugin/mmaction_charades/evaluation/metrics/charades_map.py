@@ -4,11 +4,11 @@ from typing import Dict, Optional
 from mmaction.registry import METRICS
 
 from ..functional import per_class_average_precision
-from .base import MultiLabelScoreMetric
+from .base import MultilabelScoreMetric
 
 
 @METRICS.register_module()
-class CharadesMAP(MultiLabelScoreMetric):
+class CharadesMAP(MultilabelScoreMetric):
     """``mAP``: mean over the classes with a positive video of the AP of
     ``pred_score``, and ``AP/<class>`` for each class.
 

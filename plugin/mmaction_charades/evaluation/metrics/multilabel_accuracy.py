@@ -5,7 +5,7 @@ from mmaction.registry import METRICS
 
 from ..functional import (CRITERIA, multilabel_accuracy,
                           topk_multilabel_accuracy)
-from .base import MultiLabelScoreMetric
+from .base import MultilabelScoreMetric
 
 
 def _as_criteria(criteria: Union[str, Sequence[str]]) -> tuple:
@@ -17,7 +17,7 @@ def _as_criteria(criteria: Union[str, Sequence[str]]) -> tuple:
 
 
 @METRICS.register_module()
-class TopKMultilabelAccuracy(MultiLabelScoreMetric):
+class TopKMultilabelAccuracy(MultilabelScoreMetric):
     """Accuracy of the top-k classes of ``pred_score`` as the predicted set.
 
     Reports ``top{k}/{criterion}`` for every k and criterion, as
@@ -51,7 +51,7 @@ class TopKMultilabelAccuracy(MultiLabelScoreMetric):
 
 
 @METRICS.register_module()
-class MultilabelAccuracy(MultiLabelScoreMetric):
+class MultilabelAccuracy(MultilabelScoreMetric):
     """Accuracy of the classes with ``pred_score >= threshold`` as the
     predicted set.
 

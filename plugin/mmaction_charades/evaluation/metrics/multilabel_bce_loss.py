@@ -1,72 +1,78 @@
 """Test loss of the aggregated multi-label scores."""
-from typing import Dict, Optional, Sequence, Union
+import warnings
+from typing import Dict, Optional
 
 import torch
 from mmaction.registry import METRICS
 
-from .base import MultiLabelScoreMetric
-
-#: Lower bound of ``log(p)``, as in
-#: :func:`torch.nn.functional.binary_cross_entropy`.
-LOG_CLAMP = -100.0
+from ...models.heads.multilabel_head import BCE_FIELD
+from .base import MultilabelScoreMetric
 
 
 @METRICS.register_module()
-class MultilabelBCELoss(MultiLabelScoreMetric):
-    """Binary cross-entropy of ``pred_score`` against ``gt_label``.
+class MultilabelBCELoss(MultilabelScoreMetric):
+    """Mean of the per-video test BCE that the multi-label heads compute.
 
-    ``loss = mean over samples n and classes c of
-    -(w_c * y * log p + (1 - y) * log(1 - p))``, with ``log`` clamped at -100
-    as torch does. ``pred_score`` is the video probability after clip
-    aggregation, so with several clips this is the BCE of the aggregated
-    (max or mean) probability, not the mean of the per-clip losses; with one
-    clip it equals the training loss on the same video. Section 4 of the
-    specification averages the per-batch losses instead; the two agree when
-    all batches have the same size.
+    The head's ``PosWeightBCELoss`` owns the class weights ``w_c`` and, in
+    ``predict``, sets on each data sample the field ``bce_loss``:
+    ``mean over classes c of -(w_c * y * log p + (1 - y) * log(1 - p))`` of
+    the video's ``pred_score`` ``p`` against its ``gt_label`` ``y``, with
+    ``log`` clamped at -100 as torch does. This metric averages it over the
+    videos, giving the mean over samples and classes. ``pred_score`` is the
+    video probability after clip aggregation, so with several clips this is
+    the BCE of the aggregated (max or mean) probability, not the mean of the
+    per-clip losses; with one clip it equals the training loss on the same
+    video. Section 4 of the specification averages the per-batch losses
+    instead; the two agree when all batches have the same size.
 
     Args:
-        pos_weight: ``None`` (no weighting), C weights ``w_c``, or ``'auto'``:
-            the weights of the model's ``PosWeightBCELoss``, copied by
-            :class:`~mmaction_charades.engine.hooks.PosWeightHook` before
-            validation and test.
+        pos_weight: Deprecated, no effect: the weights are always the
+            model's (also with the default ``None``, which used to mean
+            unweighted). ``'auto'``, what configs used to write, is accepted
+            with a :class:`DeprecationWarning`; a list is refused: fixed
+            weights belong to the head's loss
+            (``loss_cls=dict(type='PosWeightBCELoss', pos_weight=[...])``).
         loss_name: Metric key. Defaults to ``'test_loss'``; use ``'val_loss'``
             in the validation evaluator.
         collect_device, prefix: As for :class:`mmengine.evaluator.BaseMetric`.
     """
 
     def __init__(self,
-                 pos_weight: Union[None, str, Sequence[float]] = None,
+                 pos_weight: Optional[str] = None,
                  loss_name: str = 'test_loss',
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.auto = pos_weight == 'auto'
-        if isinstance(pos_weight, str) and not self.auto:
-            raise ValueError("pos_weight must be None, 'auto' or a list of "
-                             f'per-class weights, got {pos_weight!r}')
-        self.pos_weight = (None if pos_weight is None or self.auto else
-                           torch.as_tensor(pos_weight, dtype=torch.float32))
+        if pos_weight == 'auto':
+            warnings.warn(
+                "MultilabelBCELoss(pos_weight='auto') is deprecated and has "
+                "no effect: the test loss uses the weights of the model's "
+                'PosWeightBCELoss; drop the argument', DeprecationWarning)
+        elif pos_weight is not None:
+            raise ValueError(
+                'MultilabelBCELoss takes no class weights any more (got '
+                f'pos_weight={pos_weight!r}): the multi-label heads compute '
+                "the test loss with their loss's weights; give them as "
+                "loss_cls=dict(type='PosWeightBCELoss', pos_weight=[...]) "
+                'in the head')
         self.loss_name = loss_name
 
-    def set_pos_weight(self, pos_weight: torch.Tensor) -> None:
-        """Fill the ``'auto'`` weights with a (C,) tensor."""
-        if not self.auto:
-            raise RuntimeError(
-                'set_pos_weight is only for '
-                "MultilabelBCELoss(pos_weight='auto')")
-        self.pos_weight = torch.as_tensor(
-            pos_weight, dtype=torch.float32).detach().cpu()
+    def sample_result(self, sample: dict) -> dict:
+        if BCE_FIELD not in sample:
+            raise ValueError(
+                f'MultilabelBCELoss needs the {BCE_FIELD!r} that the '
+                "Multilabel* heads set in predict; a sample has none: its "
+                "head's PosWeightBCELoss(pos_weight='auto') has no weights "
+                '(train with PosWeightHook or load a checkpoint trained '
+                'with it), the head is not a multi-label one or its loss '
+                'not a PosWeightBCELoss, or the sample has no multi-hot '
+                'gt_label')
+        result = super().sample_result(sample)
+        result[BCE_FIELD] = torch.as_tensor(
+            sample[BCE_FIELD]).detach().float().cpu()
+        return result
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        scores, targets = self.stack_results(results)
-        targets = targets.float()
-        if self.auto and self.pos_weight is None:
-            raise RuntimeError(
-                "MultilabelBCELoss(pos_weight='auto') got no weights: add "
-                "dict(type='PosWeightHook') to custom_hooks and use a model "
-                "whose loss is PosWeightBCELoss(pos_weight='auto')")
-        pos_weight = 1.0 if self.pos_weight is None else self.pos_weight
-        log_p = scores.log().clamp(min=LOG_CLAMP)
-        log_not_p = (-scores).log1p().clamp(min=LOG_CLAMP)
-        loss = -(pos_weight * targets * log_p + (1 - targets) * log_not_p)
-        return {self.loss_name: loss.mean().item()}
+        self.stack_results(results)  # refuses NaN / infinite scores
+        losses = torch.stack([r[BCE_FIELD] for r in results])
+        return {self.loss_name: losses.double().mean().item()}

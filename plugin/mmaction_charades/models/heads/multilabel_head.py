@@ -1,19 +1,26 @@
 """Multi-label (sigmoid) versions of MMAction2's classification heads.
 
-One mixin, :class:`MultiLabelHeadMixin`, turns a single-label MMAction2 head
+One mixin, :class:`MultilabelHeadMixin`, turns a single-label MMAction2 head
 into a multi-label one without touching its layers (pooling, dropout, fc):
 
 * training: the loss gets the raw (B, C) logits and the (B, C) multi-hot
-  ``gt_label`` (default loss :class:`PosWeightBCELoss`); MMAction2's top-k
-  single-label accuracy is never computed;
+  ``gt_label`` (default loss ``PosWeightBCELoss(pos_weight='auto')``, whose
+  weights :class:`~mmaction_charades.engine.hooks.PosWeightHook` fills);
+  MMAction2's top-k single-label accuracy is never computed;
 * test: per-clip sigmoid probabilities are aggregated over the clips of a
   video by a per-class ``'max'`` (PySlowFast's Charades protocol) or
   ``'mean'``. MMAction2's softmax aggregation ``'prob'`` (and ``'score'``,
   ``None``) is refused;
-* ``pred_score`` is the (C,) aggregated probability and ``pred_label`` the
-  (C,) multi-hot ``pred_score >= label_threshold`` (torcheval's
-  ``MultilabelAccuracy`` rule); it is not the top-1 index MMAction2's
-  single-label heads give.
+* ``pred_score`` is the (C,) aggregated probability. No ``pred_label`` is
+  set: thresholds belong to the metrics (``MultilabelAccuracy(threshold=)``),
+  which read ``pred_score``;
+* :data:`BCE_FIELD` is the video's test loss, the loss's own
+  :meth:`~mmaction_charades.models.losses.PosWeightBCELoss.probability_loss`
+  of ``pred_score`` against ``gt_label``, averaged by the
+  ``MultilabelBCELoss`` metric.
+
+The old ``MultiLabel*`` names are deprecated aliases: importable and
+registered, they log a warning naming the new class when built.
 """
 from typing import Dict
 
@@ -22,11 +29,16 @@ from mmaction.models.heads import I3DHead, MViTHead, TimeSformerHead
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, SampleList
 
+from ...utils.deprecation import deprecated_getattr, registered_alias
+
 CLIP_AGGREGATIONS = ('max', 'mean')
 
+#: Data-sample field of the video's test BCE (0-dim float32 tensor).
+BCE_FIELD = 'bce_loss'
 
-class MultiLabelHeadMixin:
-    """Sigmoid scores, max/mean clip aggregation and multi-hot labels.
+
+class MultilabelHeadMixin:
+    """Sigmoid scores, max/mean clip aggregation and the per-video test BCE.
 
     Put it before an MMAction2 head class that derives from
     :class:`mmaction.models.heads.BaseHead`.
@@ -36,21 +48,25 @@ class MultiLabelHeadMixin:
         in_channels: Input feature channels, as for the wrapped head.
         loss_cls: Loss config; called as ``loss(logits (B, C),
             multi-hot labels (B, C))``. Defaults to
-            ``dict(type='PosWeightBCELoss')``.
+            ``dict(type='PosWeightBCELoss', pos_weight='auto')``.
         average_clips: ``'max'`` (default) or ``'mean'`` of the per-clip
             sigmoid scores of a video.
-        label_threshold: Probability from which a class enters
-            ``pred_label``. Defaults to 0.5.
         **kwargs: Other arguments of the wrapped head.
     """
 
     def __init__(self,
                  num_classes: int,
                  in_channels: int,
-                 loss_cls: ConfigType = dict(type='PosWeightBCELoss'),
+                 loss_cls: ConfigType = dict(
+                     type='PosWeightBCELoss', pos_weight='auto'),
                  average_clips: str = 'max',
-                 label_threshold: float = 0.5,
                  **kwargs) -> None:
+        if 'label_threshold' in kwargs:
+            raise TypeError(
+                f'{type(self).__name__}: label_threshold was removed, the '
+                'head sets no pred_label; the metrics threshold pred_score '
+                "(set dict(type='MultilabelAccuracy', threshold=...) in the "
+                'evaluator)')
         if average_clips not in CLIP_AGGREGATIONS:
             raise ValueError(
                 f'{type(self).__name__} aggregates the sigmoid scores of the '
@@ -65,7 +81,6 @@ class MultiLabelHeadMixin:
             loss_cls=loss_cls,
             average_clips=average_clips,
             **kwargs)
-        self.label_threshold = label_threshold
 
     def loss_by_feat(self, cls_scores: torch.Tensor,
                      data_samples: SampleList) -> Dict:
@@ -91,7 +106,15 @@ class MultiLabelHeadMixin:
 
     def predict_by_feat(self, cls_scores: torch.Tensor,
                         data_samples: SampleList) -> SampleList:
-        """Set ``pred_score`` (C,) and multi-hot ``pred_label`` (C,).
+        """Set ``pred_score`` (C,) and, where it can be computed, the test
+        loss :data:`BCE_FIELD`.
+
+        The loss is set on every sample when all of them have a multi-hot
+        ``gt_label`` shaped like ``pred_score`` and the head's loss can weigh
+        them: a loss without ``probability_loss`` (not a
+        ``PosWeightBCELoss``) or an ``'auto'`` loss still without weights
+        (neither trained with ``PosWeightHook`` nor loaded from a checkpoint)
+        sets none, so inference without labels or weights still works.
 
         Args:
             cls_scores: (B * num_clips, C) logits, clips of a video adjacent
@@ -105,10 +128,17 @@ class MultiLabelHeadMixin:
                 f'{cls_scores.shape[0]} clip scores cannot be split among '
                 f'{len(data_samples)} videos')
         scores = self.average_clip(cls_scores, num_segs=num_clips)
-        labels = (scores >= self.label_threshold).long()
-        for data_sample, score, label in zip(data_samples, scores, labels):
+        for data_sample, score in zip(data_samples, scores):
             data_sample.set_pred_score(score)
-            data_sample.set_pred_label(label)
+        loss = self.loss_cls
+        if (getattr(loss, 'has_weights', False) and all(
+                'gt_label' in s and s.gt_label.shape == scores.shape[1:]
+                for s in data_samples)):
+            labels = torch.stack([s.gt_label for s in data_samples])
+            for data_sample, value in zip(
+                    data_samples,
+                    loss.probability_loss(scores, labels.to(scores.device))):
+                data_sample.set_field(value, BCE_FIELD)
         return data_samples
 
     def average_clip(self,
@@ -123,16 +153,29 @@ class MultiLabelHeadMixin:
 
 
 @MODELS.register_module()
-class MultiLabelI3DHead(MultiLabelHeadMixin, I3DHead):
+class MultilabelI3DHead(MultilabelHeadMixin, I3DHead):
     """Multi-label :class:`I3DHead` (Video Swin, I3D-style 5D features)."""
 
 
 @MODELS.register_module()
-class MultiLabelMViTHead(MultiLabelHeadMixin, MViTHead):
+class MultilabelMViTHead(MultilabelHeadMixin, MViTHead):
     """Multi-label :class:`MViTHead` (MViTv2 stage outputs)."""
 
 
 @MODELS.register_module()
-class MultiLabelTimeSformerHead(MultiLabelHeadMixin, TimeSformerHead):
+class MultilabelTimeSformerHead(MultilabelHeadMixin, TimeSformerHead):
     """Multi-label :class:`TimeSformerHead` for (B, C) features (ViT /
     VideoMAE, TubeViT, ViViT, VTN)."""
+
+
+#: Deprecated ``MultiLabel*`` names -> what they are now: registered aliases
+#: of the heads (they warn when built) and the mixin itself.
+DEPRECATED_NAMES = dict(
+    MultiLabelHeadMixin=MultilabelHeadMixin,
+    MultiLabelI3DHead=registered_alias(MultilabelI3DHead, 'MultiLabelI3DHead',
+                                       MODELS),
+    MultiLabelMViTHead=registered_alias(MultilabelMViTHead,
+                                        'MultiLabelMViTHead', MODELS),
+    MultiLabelTimeSformerHead=registered_alias(
+        MultilabelTimeSformerHead, 'MultiLabelTimeSformerHead', MODELS))
+__getattr__ = deprecated_getattr(__name__, DEPRECATED_NAMES)

@@ -6,7 +6,8 @@ from torch import Tensor, nn
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType
-from .multilabel_head import MultiLabelHeadMixin
+from ...utils.deprecation import deprecated_getattr, registered_alias
+from .multilabel_head import MultilabelHeadMixin
 
 
 @MODELS.register_module()
@@ -48,6 +49,12 @@ class VTNHead(BaseHead):
 
 
 @MODELS.register_module()
-class MultiLabelVTNHead(MultiLabelHeadMixin, VTNHead):
+class MultilabelVTNHead(MultilabelHeadMixin, VTNHead):
     """Multi-label :class:`VTNHead`: logits for ``PosWeightBCELoss`` in
     training, sigmoid scores at test time."""
+
+
+#: Deprecated name -> its registered alias (warns when built).
+DEPRECATED_NAMES = dict(MultiLabelVTNHead=registered_alias(
+    MultilabelVTNHead, 'MultiLabelVTNHead', MODELS))
+__getattr__ = deprecated_getattr(__name__, DEPRECATED_NAMES)
