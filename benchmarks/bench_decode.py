@@ -41,10 +41,8 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import Compose
 
 import mmaction_charades  # noqa: F401  (registers the samplers)
-from mmaction_charades.datasets.mini_charades import (MiniVideo,
-                                                      default_class_to_group,
-                                                      render_video,
-                                                      sample_video)
+from mmaction_charades.testing import (MiniVideo, default_class_to_group,
+                                       render_video, sample_video)
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIP_LEN, SPAN, SIZE = 16, 3.0, 224

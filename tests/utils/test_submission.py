@@ -2,8 +2,7 @@
 import numpy as np
 import pytest
 import torch
-from mmaction.structures import ActionDataSample
-from mmengine.evaluator import DumpResults
+from analysis_inputs import dump_predictions
 
 from mmaction_charades.engine.checkpoint import (CheckpointTooLargeError,
                                                  InvalidCheckpointError,
@@ -14,19 +13,6 @@ from mmaction_charades.utils.submission import (load_predictions,
                                                 read_submission,
                                                 save_predictions,
                                                 write_submission)
-
-
-def dump_predictions(path, scores, metainfos):
-    """Pickle predictions exactly as `tools/test.py --dump` does."""
-    samples = []
-    for score, metainfo in zip(scores, metainfos):
-        sample = ActionDataSample(metainfo=metainfo)
-        sample.set_pred_score(torch.as_tensor(score))
-        sample.set_gt_label(torch.zeros(len(score)))
-        samples.append(sample.to_dict())  # what Evaluator.process passes on
-    metric = DumpResults(out_file_path=str(path))
-    metric.process(None, samples)
-    metric.evaluate(len(samples))
 
 
 @pytest.mark.parametrize('num_classes', [157, 21])

@@ -15,10 +15,10 @@ from mmengine.logging import MMLogger
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.datasets.annotations import load_frame_list
-from mmaction_charades.datasets.mini_charades import (MiniVideo, csv_row,
-                                                      default_class_to_group,
-                                                      render_video, write_csv)
 from mmaction_charades.datasets.label_space import load_official_classes
+from mmaction_charades.testing import (MiniVideo, csv_row,
+                                       default_class_to_group, render_video,
+                                       write_csv)
 
 SCRIPTS = Path(__file__).resolve().parents[3] / 'tools' / 'data' / 'charades'
 NAMES = [name for _, name in load_official_classes()]
