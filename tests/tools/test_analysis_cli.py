@@ -59,6 +59,16 @@ def test_charades_submission(tmp_path, preds):
                       out)
     assert result.returncode == 2
     assert len(error_lines(result)) == 1 and 'no.pkl' in result.stderr
+    # --ann-file is read by the dataset's parser, with its located errors
+    ann = tmp_path / 'Charades_v1_test.csv'
+    ann.write_text('id,actions,length\nA,,3.0\nB,c999 0 1,3.0\nC,,3.0\n')
+    result = run_tool('charades_submission.py', path, '--out', out,
+                      '--num-classes', 21, '--ann-file', ann)
+    assert result.returncode == 2
+    assert error_lines(result) == [
+        f"charades_submission: error: {ann}, line 3, field 'actions': "
+        "unknown class id 'c999'; expected c000..c156"
+    ]
 
 
 def read_png(path):
