@@ -1,7 +1,5 @@
 """Per-epoch curves read from MMEngine scalars.json, and per-class AP."""
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -165,13 +163,3 @@ def test_input_errors(tmp_path):
     with pytest.raises(ValueError, match='results.json: no per-class AP'):
         load_work_dir(tmp_path)
 
-
-def test_library_imports_no_plotting_or_video_writer():
-    """The runtime, the curve readers and the test helpers import neither
-    matplotlib nor PyAV nor fvcore (extras: plots, data, benchmarks)."""
-    code = ('import sys, mmaction_charades, mmaction_charades.utils.curves, '
-            'mmaction_charades.testing; '
-            "print(sorted({'matplotlib', 'av', 'fvcore'} & set(sys.modules)))")
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
-                         text=True, check=True).stdout
-    assert out.splitlines()[-1] == '[]'
