@@ -14,7 +14,7 @@ STAMP := $(VENV)/.mmaction-charades-installed
 
 install: $(STAMP)
 
-$(STAMP): setup.py $(CONSTRAINTS) requirements/runtime.txt requirements/tests.txt
+$(STAMP): setup.py $(wildcard requirements/*.txt)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c $(CONSTRAINTS) setuptools wheel

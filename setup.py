@@ -1,8 +1,11 @@
 """Installs the ``mmaction-charades`` distribution (import name ``mmaction_charades``).
 
-Runtime and test requirements are named in ``requirements/runtime.txt`` and
-``requirements/tests.txt``; their tested versions are pinned once, in
-``requirements/constraints.txt``, which the Makefile also passes to pip.
+Runtime requirements are named in ``requirements/runtime.txt``, those of the
+extras in ``requirements/<extra>.txt``: ``data`` (PyAV, to write videos),
+``plots`` (matplotlib, for ``tools/analysis/plot_curves.py``), ``benchmarks``
+and ``tests`` (everything the suite needs). Their tested versions are pinned
+once, in ``requirements/constraints.txt``, which the Makefile also passes to
+pip.
 """
 import re
 from pathlib import Path
@@ -11,6 +14,7 @@ from setuptools import find_namespace_packages, setup
 
 ROOT = Path(__file__).parent
 REQ = ROOT / 'requirements'
+EXTRAS = ('data', 'plots', 'benchmarks', 'tests')
 
 
 def _names(path: Path) -> list:
@@ -53,6 +57,9 @@ setup(
     package_data={'mmaction_charades.datasets.data': ['*']},
     include_package_data=True,
     install_requires=_pinned(REQ / 'runtime.txt'),
-    extras_require={'tests': _pinned(REQ / 'tests.txt')},
+    extras_require={
+        extra: _pinned(REQ / f'{extra}.txt')
+        for extra in EXTRAS
+    },
     zip_safe=False,
 )

@@ -25,14 +25,12 @@ sets are encoded by ``reencode`` from the same high-quality source and differ
 only in the keyframe interval.
 """
 import argparse
-import importlib.util
 import os
 import os.path as osp
 import statistics
 import tempfile
 import time
 from fractions import Fraction
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -41,28 +39,17 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import Compose
 
 import mmaction_charades  # noqa: F401  (registers the samplers)
-from mmaction_charades.datasets.mini_charades import (MiniVideo,
-                                                      default_class_to_group,
-                                                      render_video,
-                                                      sample_video)
+from mmaction_charades.datasets.preparation import reencode
+from mmaction_charades.testing import (MiniVideo, default_class_to_group,
+                                       render_video, sample_video)
 
-ROOT = Path(__file__).resolve().parents[1]
 CLIP_LEN, SPAN, SIZE = 16, 3.0, 224
 FRAME_RATES = (Fraction(24), Fraction(30), Fraction(25), Fraction(30000, 1001))
-
-
-def _load_reencode():
-    path = ROOT / 'tools' / 'data' / 'charades' / 'reencode.py'
-    spec = importlib.util.spec_from_file_location('reencode', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.reencode
 
 
 def make_videos(out: str, num_videos: int, seconds: float, size, gop: int):
     """Render the benchmark videos and their re-encodes; returns both lists
     of paths."""
-    reencode = _load_reencode()
     class_to_group = default_class_to_group()
     originals, short_gop = [], []
     for k in range(num_videos):

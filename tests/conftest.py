@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def mini_charades(tmp_path_factory) -> Path:
     """A tiny generated mini-Charades (12 train + 4 test videos, 64x48),
     written once per session."""
-    from mmaction_charades.datasets.mini_charades import make_mini_charades
+    from mmaction_charades.testing import make_mini_charades
     out = tmp_path_factory.mktemp('mini_charades')
     make_mini_charades(str(out), num_videos=16, num_test=4, seed=0,
                        size=(64, 48), workers=1, log=lambda msg: None)

@@ -34,5 +34,13 @@ model_wrapper_cfg = dict(
     broadcast_buffers=False,
     find_unused_parameters=False)
 
+# MMAction2's LogProcessor (window_size=20) plus `epoch_loss`, the mean of the
+# epoch's iteration losses so far: on an epoch's last line (ignore_last=False
+# above) the epoch's mean loss, which tools/analysis/plot_curves.py draws.
+log_processor = dict(custom_cfg=[
+    dict(data_src='loss', log_name='epoch_loss', method_name='mean',
+         window_size='epoch')
+])
+
 visualizer = dict(
     type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])

@@ -1,54 +1,35 @@
-"""Per-epoch curves from MMEngine scalars.json, and the PNG charts."""
+"""Per-epoch curves read from MMEngine scalars.json, and per-class AP."""
 import json
+from pathlib import Path
 
-import matplotlib.image as mpimg
 import numpy as np
 import pytest
 import torch
+from analysis_inputs import (EXPECTED_TRAIN_LOSS, EXPECTED_VAL_MAP,
+                             write_scalars)
+from mmengine.config import Config
 from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
 
-from mmaction_charades.utils.curves import (epoch_curves, find_scalars_file,
-                                            load_scalars,
-                                            per_class_ap_from_results,
-                                            plot_per_class_ap, plot_work_dir)
+from mmaction_charades.utils.curves import (EPOCH_LOSS, epoch_curves,
+                                            find_scalars_file, load_scalars,
+                                            load_work_dir,
+                                            per_class_ap_from_results)
 
-# 3 epochs of 5 iterations, LoggerHook(interval=2, ignore_last=False): lines
-# at iterations 2, 4, 5 | 7, 9, 10 | 12, 14, 15, each weighing the 2, 2, 1
-# iterations it covers.
-TRAIN_LOSSES = [1.0, 0.8, 0.5, 0.6, 0.4, 0.9, 0.3, 0.2, 0.1]
-TRAIN_ITERS = [2, 4, 5, 7, 9, 10, 12, 14, 15]
-EXPECTED_TRAIN_LOSS = {
-    1: (2 * 1.0 + 2 * 0.8 + 0.5) / 5,  # 0.82
-    2: (2 * 0.6 + 2 * 0.4 + 0.9) / 5,  # 0.58
-    3: (2 * 0.3 + 2 * 0.2 + 0.1) / 5,  # 0.22
-}
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def write_scalars(path, prefix=''):
-    path.parent.mkdir(parents=True)
-    lines = []
-    for i, (it, loss) in enumerate(zip(TRAIN_ITERS, TRAIN_LOSSES)):
-        lines.append({f'{prefix}lr': 1e-3, f'{prefix}loss': loss,
-                      f'{prefix}loss_cls': loss, f'{prefix}time': 0.1,
-                      'epoch': i // 3 + 1, 'iter': it, 'step': it})
-        if i % 3 == 2:  # validation after each epoch, step = epoch
-            epoch = i // 3 + 1
-            lines.append({'charades/mAP': 0.2 * epoch, 'test_loss': 1 / epoch,
-                          'data_time': 0.01, 'time': 0.2, 'step': epoch})
-    path.write_text(''.join(json.dumps(line) + '\n' for line in lines))
-
-
-def test_epoch_aggregation_by_hand(tmp_path):
+def test_epoch_values_are_the_last_logged_ones(tmp_path):
     scalars = tmp_path / '20250101_000000/vis_data/scalars.json'
     write_scalars(scalars)
     curves = epoch_curves(load_scalars(scalars))
     assert list(curves.train_loss) == [1, 2, 3]
     np.testing.assert_allclose(list(curves.train_loss.values()),
                                list(EXPECTED_TRAIN_LOSS.values()))
-    np.testing.assert_allclose(list(curves.val_map.values()), [0.2, 0.4, 0.6])
+    np.testing.assert_allclose(list(curves.val_map.values()),
+                               list(EXPECTED_VAL_MAP.values()))
     np.testing.assert_allclose(list(curves.val_loss.values()),
                                [1, 1 / 2, 1 / 3])
     assert curves.train_map == {}
@@ -57,7 +38,8 @@ def test_epoch_aggregation_by_hand(tmp_path):
 def test_hierarchical_keys_and_newest_run(tmp_path):
     old = tmp_path / '20240101_000000/vis_data/scalars.json'
     old.parent.mkdir(parents=True)
-    old.write_text(json.dumps({'loss': 9.0, 'epoch': 1, 'iter': 1}) + '\n')
+    old.write_text(json.dumps({'epoch_loss': 9.0, 'epoch': 1, 'iter': 1}) +
+                   '\n')
     new = tmp_path / '20250101_000000/vis_data/scalars.json'
     write_scalars(new, prefix='train/')
     (tmp_path / '20260101_000000/vis_data').mkdir(parents=True)  # test run
@@ -100,10 +82,15 @@ class RecordLosses(Hook):
             float(outputs['loss'].detach()))
 
 
-def test_real_mmengine_log(tmp_path):
-    """With interval = window = 1 the epoch means are exact."""
+def test_default_runtime_logs_epoch_means(tmp_path):
+    """The LogProcessor and LoggerHook of configs/_base_/default_runtime.py
+    log each epoch's mean iteration loss: 5 iterations per epoch, logged
+    every 2 (and at the epoch's end) over a smoothing window of 20, so the
+    window means mix epochs and only `epoch_loss` is exact."""
+    runtime = Config.fromfile(ROOT / 'configs/_base_/default_runtime.py')
+    assert runtime.log_processor.window_size == 20
     dataset = [dict(inputs=torch.randn(2), labels=torch.randn(())) for _ in
-               range(6)]
+               range(10)]
     loader = dict(dataset=dataset, batch_size=2, num_workers=0,
                   sampler=dict(type='DefaultSampler', shuffle=False),
                   collate_fn=dict(type='default_collate'))
@@ -114,41 +101,34 @@ def test_real_mmengine_log(tmp_path):
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.05)),
         train_cfg=dict(by_epoch=True, max_epochs=3, val_interval=1),
         val_cfg=dict(), custom_hooks=[recorder],
-        default_hooks=dict(logger=dict(type='LoggerHook', interval=1),
-                           checkpoint=None),
-        log_processor=dict(window_size=1), default_scope=None,
+        default_hooks=dict(logger=dict(runtime.default_hooks.logger,
+                                       interval=2), checkpoint=None),
+        log_processor=runtime.log_processor, default_scope=None,
         experiment_name='toy_curves')
     runner.train()
-    curves = epoch_curves(load_scalars(find_scalars_file(tmp_path)))
+    records = load_scalars(find_scalars_file(tmp_path))
+    assert [r['iter'] for r in records if EPOCH_LOSS in r] == [
+        2, 4, 5, 7, 9, 10, 12, 14, 15]
+    curves = epoch_curves(records)
     expected = {e: np.mean(v) for e, v in recorder.losses.items()}
     assert list(curves.train_loss) == [1, 2, 3]
     np.testing.assert_allclose(list(curves.train_loss.values()),
-                               list(expected.values()), rtol=1e-4)
+                               list(expected.values()), rtol=1e-5)
     assert list(curves.val_map) == [1, 2, 3]
 
 
-def read_png(path):
-    image = mpimg.imread(path)
-    assert image.ndim == 3 and image.shape[2] in (3, 4)
-    return image
-
-
-def test_plot_work_dir(tmp_path):
+def test_load_work_dir(tmp_path):
     write_scalars(tmp_path / '20250101_000000/vis_data/scalars.json')
-    class_ap = {'Holding a phone/camera': 0.9, 'Opening a door': 0.4,
-                'Sitting on sofa/couch': None}
-    results = {'mAP': 0.65, 'test_loss': 0.3, 'top2_exact_match': 0.1}
-    results.update({f'AP/{k}': v for k, v in class_ap.items()})
+    assert load_work_dir(tmp_path).results_file is None
+    results = {'mAP': 0.65, 'AP/Opening a door': 0.4,
+               'AP/Sitting on sofa/couch': None}
     (tmp_path / 'results.json').write_text(json.dumps(results))
-    written = plot_work_dir(tmp_path, out_dir=tmp_path / 'plots')
-    assert set(written) == {'loss_curve.png', 'map_curve.png',
-                            'per_class_ap.png'}
-    for name, path in written.items():
-        assert path == tmp_path / 'plots' / name
-        image = read_png(path)
-        assert image.shape[:2] == (400, 600) or name == 'per_class_ap.png'
-    # one 0.2-inch row per scored class on top of 1.5 inches, at 100 dpi
-    assert read_png(written['per_class_ap.png']).shape[:2] == (190, 800)
+    loaded = load_work_dir(tmp_path)
+    assert loaded.results_file == tmp_path / 'results.json'
+    assert loaded.class_ap == {'Opening a door': 0.4,
+                               'Sitting on sofa/couch': None}
+    assert loaded.mean_ap == 0.65
+    assert loaded.curves.train_loss == pytest.approx(EXPECTED_TRAIN_LOSS)
 
 
 def test_per_class_ap_sources():
@@ -163,12 +143,6 @@ def test_per_class_ap_sources():
         per_class_ap_from_results({'AP/a': 'high'})
 
 
-def test_plot_per_class_ap_from_dict(tmp_path):
-    out = plot_per_class_ap({f'class {i}': i / 20 for i in range(21)},
-                            tmp_path / 'ap.png')
-    assert read_png(out).shape[:2] == (570, 800)
-
-
 def test_input_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match='no scalars.json under'):
         find_scalars_file(tmp_path)
@@ -178,6 +152,14 @@ def test_input_errors(tmp_path):
     with pytest.raises(ValueError, match=r'scalars.json line 2: malformed '
                        'JSON'):
         load_scalars(scalars)
-    scalars.write_text('{"mAP": 0.5, "step": 1}\n')
-    with pytest.raises(ValueError, match='no training `loss` lines'):
-        plot_work_dir(tmp_path)
+    # a log without the epoch means: they are not rebuilt from `loss`
+    scalars.write_text('{"loss": 1.0, "epoch": 1, "iter": 1}\n'
+                       '{"mAP": 0.5, "step": 1}\n')
+    with pytest.raises(ValueError, match="no training `epoch_loss` lines "
+                       r"\(log it with log_processor="):
+        load_work_dir(tmp_path)
+    write_scalars(tmp_path / 'run2/vis_data/scalars.json')
+    (tmp_path / 'results.json').write_text('{"mAP": 0.5}')
+    with pytest.raises(ValueError, match='results.json: no per-class AP'):
+        load_work_dir(tmp_path)
+

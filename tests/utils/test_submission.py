@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 import torch
-from mmaction.structures import ActionDataSample
-from mmengine.evaluator import DumpResults
+from analysis_inputs import dump_predictions
 
+from mmaction_charades.datasets import AnnotationError, CharadesDataset
 from mmaction_charades.engine.checkpoint import (CheckpointTooLargeError,
                                                  InvalidCheckpointError,
                                                  UnsafeCheckpointError)
@@ -14,19 +14,6 @@ from mmaction_charades.utils.submission import (load_predictions,
                                                 read_submission,
                                                 save_predictions,
                                                 write_submission)
-
-
-def dump_predictions(path, scores, metainfos):
-    """Pickle predictions exactly as `tools/test.py --dump` does."""
-    samples = []
-    for score, metainfo in zip(scores, metainfos):
-        sample = ActionDataSample(metainfo=metainfo)
-        sample.set_pred_score(torch.as_tensor(score))
-        sample.set_gt_label(torch.zeros(len(score)))
-        samples.append(sample.to_dict())  # what Evaluator.process passes on
-    metric = DumpResults(out_file_path=str(path))
-    metric.process(None, samples)
-    metric.evaluate(len(samples))
 
 
 @pytest.mark.parametrize('num_classes', [157, 21])
@@ -122,10 +109,35 @@ def test_unreadable_inputs(tmp_path):
     with pytest.raises(InvalidCheckpointError,
                        match="bad.pkl' is truncated or not a pickle"):
         load_predictions(tmp_path / 'bad.pkl')
-    (tmp_path / 'ann.csv').write_text('video,length\nA,3\n')
-    with pytest.raises(ValueError, match="ann.csv line 1: expected a header "
-                       "with an 'id' column"):
-        read_annotation_ids(tmp_path / 'ann.csv')
+    with pytest.raises(FileNotFoundError, match='no such annotation file'):
+        read_annotation_ids(tmp_path / 'missing.csv')
+
+
+CSV_HEADER = ('id,subject,scene,quality,relevance,verified,script,objects,'
+              'descriptions,actions,length\r\n')
+
+
+@pytest.mark.parametrize('rows, where', [
+    ('AAA01,s1,Kitchen,6,7,Yes,x,y,z,c001 0.0 3.5,30.1\r\n'
+     'BBB02,s2,Bedroom,6,7,Yes,x,y,z,c999 1.0 2.0,12.0\r\n',
+     "line 3, field 'actions': unknown class id 'c999'"),
+    ('AAA01,s1,Kitchen,6,7,Yes,walks, then sits,y,z,c001 0.0 3.5,30.1\r\n',
+     "line 2, field 'row': expected 11 comma-separated fields, got 12"),
+    ('AAA01,s1,Kitchen,6,7,Yes,x,y,z,,3.0\r\n'
+     'AAA01,s1,Kitchen,6,7,Yes,x,y,z,,3.0\r\n',
+     "line 3, field 'id': video 'AAA01' already annotated on line 2"),
+], ids=['class', 'fields', 'duplicate'])
+def test_annotation_errors_are_the_datasets(tmp_path, rows, where):
+    """The submission writer reads --ann-file with the dataset's parser: a
+    bad row is the same located error from both."""
+    csv_file = tmp_path / 'Charades_v1_test.csv'
+    csv_file.write_text(CSV_HEADER + rows, newline='')
+    with pytest.raises(AnnotationError) as from_dataset:
+        CharadesDataset(str(csv_file), pipeline=[], test_mode=True)
+    with pytest.raises(AnnotationError) as from_submission:
+        read_annotation_ids(csv_file)
+    assert str(from_submission.value) == str(from_dataset.value)
+    assert str(from_dataset.value).startswith(f'{csv_file}, {where}')
 
 
 class Evil:

@@ -4,13 +4,13 @@
         --num-videos 200 --seed 0 [--num-test 50] [--size 128x96] [--workers 2]
 
 Writes ``OUT/videos/<id>.mp4`` and ``OUT/Charades_v1_{train,test}.csv``; see
-:mod:`mmaction_charades.datasets.mini_charades` for what the videos show.
+:mod:`mmaction_charades.testing.mini_charades` for what the videos show.
 """
 import argparse
 import time
 
-from mmaction_charades.datasets.mini_charades import make_mini_charades
 from mmaction_charades.datasets.label_space import load_label_space
+from mmaction_charades.testing import make_mini_charades
 
 
 def parse_size(text: str):

@@ -20,7 +20,6 @@ tensors and numeric arrays), under the allocation limit of
 """
 import _codecs
 import collections
-import csv
 import json
 from functools import partial
 from pathlib import Path
@@ -30,6 +29,7 @@ import numpy as np
 import torch
 from mmengine.fileio.handlers import PickleHandler
 
+from ..datasets.annotations import load_annotations
 from ..engine.checkpoint import (_numpy_globals, global_name, load_pickle,
                                  load_storage_bytes, max_load_bytes)
 
@@ -118,22 +118,16 @@ def load_predictions(path: PathLike, max_bytes: Optional[int] = None) -> list:
 
 
 def read_annotation_ids(ann_file: PathLike) -> list:
-    """Video ids of a Charades CSV (column ``id``), in row order."""
+    """Video ids of a Charades annotation file (official CSV or frame list)
+    in row order, read by the dataset's parser
+    (:func:`~mmaction_charades.datasets.load_annotations`): a malformed
+    record raises the ``AnnotationError`` that ``CharadesDataset`` raises,
+    naming file, line and field."""
     ann_file = Path(ann_file)
     if not ann_file.is_file():
         raise FileNotFoundError(f'{ann_file}: no such annotation file')
-    with ann_file.open(newline='', encoding='utf-8') as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames is None or 'id' not in reader.fieldnames:
-            raise ValueError(f'{ann_file} line 1: expected a header with an '
-                             f"'id' column, got {reader.fieldnames}")
-        ids = []
-        for row in reader:
-            if not row['id']:
-                raise ValueError(f'{ann_file} line {reader.line_num}: '
-                                 'empty video id')
-            ids.append(row['id'])
-    return ids
+    videos, _ = load_annotations(str(ann_file))
+    return [video['video_id'] for video in videos]
 
 
 def _sample_video_id(sample: Mapping) -> Optional[str]:

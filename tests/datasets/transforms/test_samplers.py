@@ -9,12 +9,11 @@ from mmaction.registry import TRANSFORMS
 from mmcv.transforms import Compose
 
 import mmaction_charades  # noqa: F401
-from mmaction_charades.datasets.mini_charades import (MiniVideo,
-                                                      default_class_to_group,
-                                                      render_video)
 from mmaction_charades.datasets.transforms import (DilatedClipSampler,
                                                    StrideClipSampler,
                                                    clip_labels_from_actions)
+from mmaction_charades.testing import (MiniVideo, default_class_to_group,
+                                       render_video)
 
 NTSC = 30000 / 1001  # 29.97 fps as decord reports it
 

@@ -1,6 +1,5 @@
-"""tools/data/charades: check_videos, make_frame_lists and reencode on
-generated videos."""
-import importlib.util
+"""tools/data/charades (mmaction_charades.datasets.preparation): check_videos,
+make_frame_lists and reencode on generated videos."""
 import logging
 import shutil
 from fractions import Fraction
@@ -15,20 +14,17 @@ from mmengine.logging import MMLogger
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.datasets.annotations import load_frame_list
-from mmaction_charades.datasets.mini_charades import (MiniVideo, csv_row,
-                                                      default_class_to_group,
-                                                      render_video, write_csv)
 from mmaction_charades.datasets.label_space import load_official_classes
+from mmaction_charades.datasets.preparation import (check_videos,
+                                                    frame_names, is_broken,
+                                                    make_frame_list,
+                                                    reencode_dir)
+from mmaction_charades.testing import (MiniVideo, csv_row,
+                                       default_class_to_group, render_video,
+                                       write_csv)
 
 SCRIPTS = Path(__file__).resolve().parents[3] / 'tools' / 'data' / 'charades'
 NAMES = [name for _, name in load_official_classes()]
-
-
-def _script(name):
-    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _video(tmp_path, video_id, fps=15, num_frames=45, actions=((5, .5, 1.),)):
@@ -40,22 +36,20 @@ def _video(tmp_path, video_id, fps=15, num_frames=45, actions=((5, .5, 1.),)):
 
 
 def test_check_videos_reports_frames_fps_and_broken_files(tmp_path):
-    check = _script('check_videos')
     good = [_video(tmp_path, 'GOOD1'), _video(tmp_path, 'GOOD2', fps=24,
                                               num_frames=30)]
     (tmp_path / 'EMPTY.mp4').write_bytes(b'')
     (tmp_path / 'JUNK.mp4').write_bytes(b'not a video at all' * 100)
     data = (tmp_path / 'GOOD1.mp4').read_bytes()
     (tmp_path / 'TRUNC.mp4').write_bytes(data[:len(data) // 3])
-    rows = {r['video_id']: r for r in check.check_videos(str(tmp_path),
-                                                         workers=1)}
+    rows = {r['video_id']: r for r in check_videos(str(tmp_path), workers=1)}
     assert (rows['GOOD1']['frames'], rows['GOOD1']['fps']) == (45, 15.)
     assert (rows['GOOD2']['frames'], rows['GOOD2']['fps']) == (30, 24.)
     assert rows['GOOD1']['status'] == rows['GOOD2']['status'] == 'ok'
     assert rows['EMPTY']['status'] == 'empty'
     assert rows['JUNK']['status'].startswith('unreadable')
-    assert check.is_broken(rows['TRUNC'])
-    assert sorted(r for r in rows if check.is_broken(rows[r])) == [
+    assert is_broken(rows['TRUNC'])
+    assert sorted(r for r in rows if is_broken(rows[r])) == [
         'EMPTY', 'JUNK', 'TRUNC']
 
     # with annotations: only their ids, a missing file, a length mismatch
@@ -64,7 +58,7 @@ def test_check_videos_reports_frames_fps_and_broken_files(tmp_path):
     absent = MiniVideo('GONE1', Fraction(24), 30, 1.25, good[1].actions)
     write_csv(tmp_path / 'ann.csv', [csv_row(v, rng, NAMES)
                                      for v in (good[0], late, absent)])
-    rows = {r['video_id']: r for r in check.check_videos(
+    rows = {r['video_id']: r for r in check_videos(
         str(tmp_path), [str(tmp_path / 'ann.csv')], workers=1)}
     assert {k: r['status'] for k, r in rows.items()} == {
         'GOOD1': 'ok', 'GOOD2': 'length_mismatch', 'GONE1': 'missing'}
@@ -95,16 +89,14 @@ def _damaged_inside(tmp_path, video_id):
 
 def test_check_videos_bad_fps_and_deep_decoding(tmp_path,
                                                 write_nan_fps_video):
-    check = _script('check_videos')
     _video(tmp_path, 'GOOD1')
     write_nan_fps_video(tmp_path / 'NANFPS.mp4')
     _damaged_inside(tmp_path, 'INSIDE')
-    rows = {r['video_id']: r for r in check.check_videos(str(tmp_path),
-                                                         workers=1)}
+    rows = {r['video_id']: r for r in check_videos(str(tmp_path), workers=1)}
     assert rows['NANFPS']['status'] == 'bad_fps: nan'
-    assert rows['NANFPS']['frames'] == 16 and check.is_broken(rows['NANFPS'])
+    assert rows['NANFPS']['frames'] == 16 and is_broken(rows['NANFPS'])
     assert rows['INSIDE']['status'] == rows['GOOD1']['status'] == 'ok'
-    rows = {r['video_id']: r for r in check.check_videos(
+    rows = {r['video_id']: r for r in check_videos(
         str(tmp_path), workers=1, deep=True)}
     assert rows['GOOD1']['status'] == 'ok'
     assert rows['INSIDE']['status'].startswith(
@@ -145,7 +137,6 @@ def test_check_videos_exit_status(tmp_path, run_tool):
 
 
 def test_frame_list_labels_each_frame_by_the_actions_under_way(tmp_path):
-    make = _script('make_frame_lists')
     rng = np.random.default_rng(0)
     # 30 frames at 10 fps, length 3.0 s; c010's end 5.0 is clamped to 3.0
     video = MiniVideo('ABCDE', Fraction(10), 30, 3.0,
@@ -158,7 +149,7 @@ def test_frame_list_labels_each_frame_by_the_actions_under_way(tmp_path):
     pixel = np.zeros((2, 2, 3), np.uint8)
     for k in range(1, 31):
         cv2.imwrite(str(frame_dir / f'ABCDE-{k:06d}.jpg'), pixel)
-    frames, skipped = make.make_frame_list(
+    frames, skipped = make_frame_list(
         str(tmp_path / 'ann.csv'), str(tmp_path / 'frames'),
         str(tmp_path / 'lists' / 'train.csv'), fps=10.)
     assert (frames, skipped) == (30, ['NOFRM'])
@@ -182,21 +173,18 @@ def test_frame_list_labels_each_frame_by_the_actions_under_way(tmp_path):
 
 
 def test_frame_numbers_with_gaps_are_an_error(tmp_path):
-    make = _script('make_frame_lists')
     for k in (1, 2, 4):
         (tmp_path / f'ABCDE-{k:06d}.jpg').write_bytes(b'')
     with pytest.raises(ValueError, match='without gaps'):
-        make.frame_names(str(tmp_path), 'ABCDE')
+        frame_names(str(tmp_path), 'ABCDE')
 
 
 def test_reencode_sets_the_keyframe_interval(tmp_path):
-    reencode = _script('reencode')
     _video(tmp_path, 'SRC01', fps=24, num_frames=50)
     src = tmp_path / 'SRC01.mp4'
     dst_dir = tmp_path / 'out'
     dst_dir.mkdir()
-    results = reencode.reencode_dir(str(tmp_path), str(dst_dir), gop=5,
-                                    workers=1)
+    results = reencode_dir(str(tmp_path), str(dst_dir), gop=5, workers=1)
     assert results == [('SRC01.mp4', '50 frames')]
     with av.open(str(dst_dir / 'SRC01.mp4')) as container:
         stream = container.streams.video[0]
@@ -210,15 +198,14 @@ def test_reencode_sets_the_keyframe_interval(tmp_path):
                   after[30].asnumpy().astype(int))
     assert diff.mean() < 4
     # an existing output is kept unless overwrite
-    assert reencode.reencode_dir(str(tmp_path), str(dst_dir),
-                                 workers=1) == [('SRC01.mp4', 'exists')]
+    assert reencode_dir(str(tmp_path), str(dst_dir),
+                        workers=1) == [('SRC01.mp4', 'exists')]
     shutil.rmtree(dst_dir)
 
 
 def test_frame_list_of_the_official_quirks(tmp_path):
     """The official CSVs' actions that no frame can show (tests/datasets/data
     /charades_v1_quirks.csv) are dropped, their videos listed."""
-    make = _script('make_frame_lists')
     quirks = SCRIPTS.parents[2] / 'tests' / 'datasets' / 'data' / \
         'charades_v1_quirks.csv'
     num_frames = dict(CCC00=32, DDD00=32, EEE00=14, FFF00=14)  # 1 fps
@@ -233,7 +220,7 @@ def test_frame_list_of_the_official_quirks(tmp_path):
     logger = MMLogger.get_current_instance()
     logger.addHandler(handler)
     try:
-        frames, skipped = make.make_frame_list(
+        frames, skipped = make_frame_list(
             str(quirks), str(tmp_path / 'frames'), str(tmp_path / 'out.csv'),
             fps=1.)
     finally:

@@ -11,12 +11,10 @@ import pytest
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.datasets.label_space import load_official_classes
-from mmaction_charades.datasets.mini_charades import (CSV_COLUMNS,
-                                                      MiniVideo, cell_box,
-                                                      default_class_to_group,
-                                                      make_mini_charades,
-                                                      render_video,
-                                                      sample_video)
+from mmaction_charades.testing import (CSV_COLUMNS, MiniVideo, cell_box,
+                                       default_class_to_group,
+                                       make_mini_charades, render_video,
+                                       sample_video)
 
 SIZE = (128, 96)
 ACTION = re.compile(r'^c(\d{3}) (\d+\.\d{2}) (\d+\.\d{2})$')

@@ -15,12 +15,15 @@ cell. The rectangle's centre is shaded by the class's rank inside
 its group, the only cue that tells the 157 classes of one group apart. A
 pattern is drawn on frame ``i`` exactly when ``start <= i / fps <= min(end,
 length)``, the clip label rule (``frames_in_actions``) of
-:mod:`.transforms.samplers`, so every positive clip label has a visible
-pattern in one of its frames and no negative one does.
+:mod:`mmaction_charades.datasets.transforms.samplers`, so every positive clip
+label has a visible pattern in one of its frames and no negative one does.
 
 Everything is a pure function of the seed: video ``k`` draws from
 ``np.random.default_rng([seed, k, ...])``, so the output does not depend on
 the number of worker processes.
+
+Writing videos needs PyAV (the ``data`` extra: ``pip install
+mmaction-charades[data]``), imported only by :func:`render_video`.
 """
 import csv
 import string
@@ -31,11 +34,10 @@ from multiprocessing import Pool
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
 
-import av
 import numpy as np
 
-from .label_space import load_label_space, load_official_classes
-from .transforms.samplers import frames_in_actions
+from ..datasets.label_space import load_label_space, load_official_classes
+from ..datasets.transforms.samplers import frames_in_actions
 
 CSV_COLUMNS = ('id', 'subject', 'scene', 'quality', 'relevance', 'verified',
                'script', 'objects', 'descriptions', 'actions', 'length')
@@ -183,6 +185,12 @@ def render_video(video: MiniVideo, path: str, size: Tuple[int, int],
         noise: amplitude of the background noise (grey levels); it sets
             most of the bitrate.
     """
+    try:
+        import av
+    except ImportError as exc:
+        raise ImportError(
+            'writing mini-Charades videos needs PyAV: pip install '
+            "'mmaction-charades[data]' (or pip install av)") from exc
     width, height = size
     num_groups = int(class_to_group.max()) + 1
     # rank of each official class inside its group -> centre shade
