@@ -60,16 +60,17 @@ val_dataloader = dict(
         test_mode=True))
 test_dataloader = val_dataloader
 
-# The test loss is the pos_weight BCE of the aggregated clip scores. During
+# The test loss is the pos_weight BCE of the aggregated clip scores, which
+# the head computes with its loss's weights; the metric averages it. During
 # validation it is logged as `val_bce`: MMEngine's log processor would
 # average any key containing "loss" across epochs.
 test_evaluator = [
     dict(type='CharadesMAP'),
     dict(type='TopKMultilabelAccuracy', k=(2, 3, 5)),
     dict(type='MultilabelAccuracy', threshold=0.5),
-    dict(type='MultilabelBCELoss', pos_weight='auto', loss_name='test_loss'),
+    dict(type='MultilabelBCELoss', loss_name='test_loss'),
 ]
 val_evaluator = [
     *test_evaluator[:3],
-    dict(type='MultilabelBCELoss', pos_weight='auto', loss_name='val_bce'),
+    dict(type='MultilabelBCELoss', loss_name='val_bce'),
 ]

@@ -3,4 +3,4 @@
 _base_ = ['mmaction::_base_/models/i3d_r50.py', './multilabel_head.py']
 
 model = dict(
-    cls_head=dict(type='MultiLabelI3DHead', **_base_.multilabel_head))
+    cls_head=dict(type='MultilabelI3DHead', **_base_.multilabel_head))

@@ -3,7 +3,7 @@
 # BCE ('auto': per-class weights from the training annotations, filled in
 # by PosWeightHook) and the specification's 21 classes (the charades157
 # dataset base's configs set 157). Model bases merge it into their head:
-#   cls_head=dict(type='MultiLabelI3DHead', **_base_.multilabel_head)
+#   cls_head=dict(type='MultilabelI3DHead', **_base_.multilabel_head)
 # It is read when those bases are parsed: a config changes its head through
 # `model.cls_head`, not through this variable.
 multilabel_head = dict(

@@ -13,5 +13,5 @@ model = dict(
             type='Pretrained', checkpoint=k400_checkpoint,
             prefix='backbone.')),
     cls_head=dict(
-        type='MultiLabelMViTHead', label_smooth_eps=0.0,
+        type='MultilabelMViTHead', label_smooth_eps=0.0,
         **_base_.multilabel_head))

@@ -4,4 +4,4 @@
 _base_ = ['mmaction::_base_/models/swin_tiny.py', './multilabel_head.py']
 
 model = dict(
-    cls_head=dict(type='MultiLabelI3DHead', **_base_.multilabel_head))
+    cls_head=dict(type='MultilabelI3DHead', **_base_.multilabel_head))

@@ -5,4 +5,4 @@ _base_ = ['./vit_preprocessor.py', './multilabel_head.py']
 
 model = dict(
     type='Recognizer3D',
-    cls_head=dict(type='MultiLabelTimeSformerHead', **_base_.multilabel_head))
+    cls_head=dict(type='MultilabelTimeSformerHead', **_base_.multilabel_head))

@@ -5,4 +5,4 @@ _base_ = ['./vit_preprocessor.py', './multilabel_head.py']
 
 model = dict(
     type='VTNRecognizer',
-    cls_head=dict(type='MultiLabelVTNHead', **_base_.multilabel_head))
+    cls_head=dict(type='MultilabelVTNHead', **_base_.multilabel_head))
