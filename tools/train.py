@@ -8,7 +8,7 @@ import argparse
 
 from mmengine.runner import Runner
 
-import mmaction_charades  # noqa: F401  (shims and registration)
+import mmaction_charades  # noqa: F401  (shims, registration, checkpoint guard)
 from mmaction.registry import RUNNERS
 from mmaction_charades.utils.cli import (ArgumentParser, CfgOptionsAction,
                                          UserError, allow_partial_load,
