@@ -1,5 +1,6 @@
 """The compatibility shims apply only where their upstream bug is present,
 and say so."""
+import ast
 import json
 import os
 import re
@@ -107,6 +108,16 @@ def test_shims_are_applied_once(monkeypatch):
     assert logged == []
 
 
+def test_applying_the_shims_registers_nothing():
+    """compat imports no module of the package but ``patches``: applying the
+    shims neither registers components nor installs the checkpoint guard."""
+    tree = ast.parse(Path(compat.__file__).read_text())
+    imported = {(node.module, tuple(a.name for a in node.names))
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.level}
+    assert imported == {(None, ('patches', ))}
+
+
 def test_patched_lists_every_shim_with_its_reason():
     listed = {p.owner: p.reason for p in mmaction_charades.patched()}
     assert {name: compat.REASONS[name] for name in compat.APPLIED} == {
@@ -148,6 +159,22 @@ def test_swin_eval_returns_the_module():
         pretrained2d=False, window_size=(2, 2, 2))
     assert backbone.eval() is backbone and not backbone.training
     assert backbone.train() is backbone and backbone.training
+
+
+def test_swin_check_reads_the_code_not_its_words():
+    """The swin_train shim applies while ``train`` returns no value, whatever
+    its docstring says."""
+
+    def buggy(self, mode=True):
+        """Set the mode and return nothing (upstream's bug)."""
+        super().train(mode)
+
+    def fixed(self, mode=True):
+        super().train(mode)
+        return self
+
+    assert not compat._returns_value(buggy)
+    assert compat._returns_value(fixed)
 
 
 def test_import_is_quiet():

@@ -870,8 +870,9 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """Remove the checkpoint guard: MMEngine's originals are back (and load
-    pickles unchecked again); :func:`install` guards them again."""
+    """Remove the checkpoint guard: MMEngine's own loaders, config parsing
+    and pickle handler are back, unguarded; :func:`install` guards them
+    again."""
     global _INSTALLED
     patches.restore(lambda owner: owner == GUARD)
     _INSTALLED = False
