@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# Adapted from MMAction2 (https://github.com/open-mmlab/mmaction2),
+# tools/dist_test.sh, Copyright (c) OpenMMLab. Licensed under the Apache
+# License 2.0 (http://www.apache.org/licenses/LICENSE-2.0); changed
+# for this project.
 # Distributed testing with torchrun: tools/dist_test.sh CONFIG CHECKPOINT NPROC [ARGS]
 set -euo pipefail
 CONFIG=$1

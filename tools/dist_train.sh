@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+# Adapted from MMAction2 (https://github.com/open-mmlab/mmaction2),
+# tools/dist_train.sh, Copyright (c) OpenMMLab. Licensed under the Apache
+# License 2.0 (http://www.apache.org/licenses/LICENSE-2.0); changed
+# for this project.
 # Distributed training with torchrun: tools/dist_train.sh CONFIG NPROC [ARGS]
 # GPUs: NCCL, one process per GPU. CPU-only machines: gloo (see
 # mmaction_charades.compat), NPROC processes sharing the cores.

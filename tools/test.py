@@ -1,3 +1,7 @@
+# Adapted from MMAction2 (https://github.com/open-mmlab/mmaction2),
+# tools/test.py, Copyright (c) OpenMMLab. Licensed under the Apache
+# License 2.0 (http://www.apache.org/licenses/LICENSE-2.0); changed
+# for this project.
 """Test a checkpoint: MMAction2's ``tools/test.py`` command line.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump preds.pkl]

@@ -1,3 +1,7 @@
+# Adapted from MMAction2 (https://github.com/open-mmlab/mmaction2),
+# tools/train.py, Copyright (c) OpenMMLab. Licensed under the Apache
+# License 2.0 (http://www.apache.org/licenses/LICENSE-2.0); changed
+# for this project.
 """Train a recognizer: MMAction2's ``tools/train.py`` command line.
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT|auto]]
@@ -8,7 +12,7 @@ import argparse
 
 from mmengine.runner import Runner
 
-import mmaction_charades  # noqa: F401  (shims and registration)
+import mmaction_charades  # noqa: F401  (shims, registration, checkpoint guard)
 from mmaction.registry import RUNNERS
 from mmaction_charades.utils.cli import (ArgumentParser, CfgOptionsAction,
                                          UserError, allow_partial_load,

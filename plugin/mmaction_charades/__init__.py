@@ -1,16 +1,31 @@
 """Charades multi-label video recognition for MMAction2.
 
-Importing this package applies the compatibility shims of :mod:`.compat` and
-the checkpoint allow-list of :mod:`.engine.checkpoint`, then registers every
-component into MMAction2's own registries (``mmaction.registry``), so a config
-only needs ``custom_imports = dict(imports=['mmaction_charades'])``.
+``import mmaction_charades`` (what ``custom_imports = dict(imports=
+['mmaction_charades'])`` does) starts up in three layers:
+
+1. :func:`compat.apply` applies the shims for upstream bugs that are present,
+   each logging one INFO line saying what it patched and why;
+2. the components register into MMAction2's own registries
+   (``mmaction.registry``);
+3. :func:`install_checkpoint_guard` guards checkpoint and pickle loading
+   (README, "Security: what is trusted").
+
+:func:`patched` lists what the shims and the guard replaced in other
+packages, and why.
 """
 from . import compat
+from .patches import Patch, patched
 
 compat.apply()
 
-# registration
 from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from .engine.checkpoint import install as install_checkpoint_guard  # noqa
+from .engine.checkpoint import uninstall as uninstall_checkpoint_guard  # noqa
 from .version import __version__  # noqa: E402
 
-__all__ = ['__version__']
+install_checkpoint_guard()
+
+__all__ = [
+    '__version__', 'Patch', 'install_checkpoint_guard', 'patched',
+    'uninstall_checkpoint_guard'
+]

@@ -1,8 +1,11 @@
 """Shims for known upstream bugs of the pinned OpenMMLab stack.
 
-Each shim is applied once by :func:`apply` (called on ``import
+Each shim is applied once by :func:`apply` (called first on ``import
 mmaction_charades``), checks whether its bug is present and does nothing when
-upstream is fixed. :data:`APPLIED` lists the shims that took effect.
+upstream is fixed. A shim that takes effect says so once, at INFO through
+MMEngine's logger, naming what it patched and why; :data:`APPLIED` lists
+them, :func:`mmaction_charades.patched` lists what they replaced and
+:func:`restore` puts the originals back.
 
 * ``drn``: the mmaction2 1.2.0 wheel ships ``mmaction/models/localizers/
   __init__.py`` importing ``.drn.drn`` but not the ``drn`` package itself,
@@ -30,13 +33,35 @@ upstream is fixed. :data:`APPLIED` lists the shims that took effect.
   CPU-only machine fails. Without CUDA we initialise the process group with
   gloo and skip ``set_device``.
 """
+import ast
 import importlib.util
+import inspect
+import logging
 import os
 import sys
+import textwrap
 import types
 from pathlib import Path
-from typing import List
+from typing import Callable, Dict, List, Tuple
 
+from . import patches
+
+#: Why each shim exists: the upstream bug it works around.
+REASONS: Dict[str, str] = {
+    'drn': 'the mmaction2 wheel lacks mmaction/models/localizers/drn, so '
+    '`import mmaction.models` fails',
+    'pkg_resources': 'setuptools>=82 removed it and MMEngine resolves '
+    '`mmaction::` config bases with it',
+    'mmcv_lite_warning': 'mmcv-lite has no compiled ops and warns about '
+    'MultiScaleDeformableAttention on every import',
+    'multimodal': 'transformers without timm: `import mmaction.models` would '
+    'fail importing VindLU',
+    'swin_train': 'SwinTransformer3D.train returns None, so '
+    '`backbone.eval()` is None',
+    'cpu_dist': "no CUDA: MMEngine's pytorch launcher would call "
+    'torch.cuda.set_device and use NCCL',
+}
+#: Names of the shims that took effect, in the order applied.
 APPLIED: List[str] = []
 
 
@@ -58,6 +83,15 @@ class _MissingDRN:
             'bug). Install mmaction2 from source to use DRN.')
 
 
+def _replace_attr(shim: str, obj, name: str, value, target: str) -> None:
+    patches.replace_attr(shim, obj, name, value, target, REASONS[shim])
+
+
+def _add_module(shim: str, module: types.ModuleType) -> None:
+    patches.replace_item(shim, lambda: sys.modules, module.__name__, module,
+                         f'sys.modules[{module.__name__!r}]', REASONS[shim])
+
+
 def _shim_drn() -> bool:
     if 'mmaction.models.localizers.drn' in sys.modules or _mmaction_has_drn():
         return False
@@ -66,8 +100,8 @@ def _shim_drn() -> bool:
     mod = types.ModuleType('mmaction.models.localizers.drn.drn')
     mod.DRN = _MissingDRN
     pkg.drn = mod
-    sys.modules[pkg.__name__] = pkg
-    sys.modules[mod.__name__] = mod
+    _add_module('drn', pkg)
+    _add_module('drn', mod)
     return True
 
 
@@ -110,8 +144,11 @@ def _shim_pkg_resources() -> bool:
     mod.DistributionNotFound = DistributionNotFound
     mod.get_distribution = get_distribution
     mod.__spec__ = importlib.util.spec_from_loader('pkg_resources', loader=None)
-    sys.modules['pkg_resources'] = mod
+    _add_module('pkg_resources', mod)
     return True
+
+
+_MSDA_WARNING = 'Fail to import ``MultiScaleDeformableAttention``'
 
 
 def _shim_mmcv_lite_warning() -> bool:
@@ -119,9 +156,17 @@ def _shim_mmcv_lite_warning() -> bool:
             importlib.util.find_spec('mmcv._ext') is not None:
         return False  # already warned, or a full mmcv with compiled ops
     import warnings
-    warnings.filterwarnings(
-        'ignore', message='Fail to import ``MultiScaleDeformableAttention``',
-        category=UserWarning)
+    warnings.filterwarnings('ignore', message=_MSDA_WARNING,
+                            category=UserWarning)
+    entry = warnings.filters[0]
+
+    def remove() -> None:
+        if entry in warnings.filters:  # no public API removes a filter
+            warnings.filters.remove(entry)
+            getattr(warnings, '_filters_mutated', lambda: None)()
+
+    patches.record('mmcv_lite_warning', 'warnings.filters',
+                   REASONS['mmcv_lite_warning'], remove)
     return True
 
 
@@ -131,15 +176,23 @@ def _shim_multimodal() -> bool:
     from mmaction.utils import dependency
     if not dependency.WITH_MULTIMODAL or importlib.util.find_spec('timm'):
         return False
-    dependency.WITH_MULTIMODAL = False
+    _replace_attr('multimodal', dependency, 'WITH_MULTIMODAL', False,
+                  'mmaction.utils.dependency.WITH_MULTIMODAL')
     return True
 
 
+def _returns_value(func: Callable) -> bool:
+    """Whether the source of ``func`` has a ``return <value>``."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    return any(
+        isinstance(node, ast.Return) and node.value is not None
+        for node in ast.walk(tree))
+
+
 def _shim_swin_train() -> bool:
-    import inspect
     from mmaction.models.backbones.swin import SwinTransformer3D
     original = SwinTransformer3D.train
-    if 'return' in inspect.getsource(original):
+    if _returns_value(original):
         return False
 
     def train(self, mode: bool = True):
@@ -147,7 +200,8 @@ def _shim_swin_train() -> bool:
         return self
 
     train.__doc__ = original.__doc__
-    SwinTransformer3D.train = train
+    _replace_attr('swin_train', SwinTransformer3D, 'train', train,
+                  'mmaction.models.backbones.swin.SwinTransformer3D.train')
     return True
 
 
@@ -173,20 +227,44 @@ def _shim_cpu_dist() -> bool:
             **kwargs)
 
     _init_dist_pytorch._cpu_shim = True
-    dist_utils._init_dist_pytorch = _init_dist_pytorch
+    _replace_attr('cpu_dist', dist_utils, '_init_dist_pytorch',
+                  _init_dist_pytorch, 'mmengine.dist.utils._init_dist_pytorch')
     return True
 
 
+_SHIMS: Tuple[Tuple[str, Callable[[], bool]], ...] = (
+    ('drn', _shim_drn), ('pkg_resources', _shim_pkg_resources),
+    ('mmcv_lite_warning', _shim_mmcv_lite_warning),
+    ('multimodal', _shim_multimodal), ('swin_train', _shim_swin_train),
+    ('cpu_dist', _shim_cpu_dist))
+
+
+def _log(message: str) -> None:
+    """INFO through MMEngine's current logger, once per job: only on rank 0
+    of a ``torchrun`` launch (the process group does not exist yet)."""
+    if os.environ.get('RANK', '0') == '0':
+        from mmengine.logging import print_log
+        print_log(message, logger='current', level=logging.INFO)
+
+
 def apply() -> List[str]:
-    """Apply every shim whose bug is present; returns the names applied."""
-    for name, shim in (('drn', _shim_drn),
-                       ('pkg_resources', _shim_pkg_resources),
-                       ('mmcv_lite_warning', _shim_mmcv_lite_warning),
-                       ('multimodal', _shim_multimodal),
-                       ('swin_train', _shim_swin_train),
-                       ('cpu_dist', _shim_cpu_dist)):
-        if name not in APPLIED and shim():
-            APPLIED.append(name)
-    from .engine import checkpoint
-    checkpoint.install()
-    return APPLIED
+    """Apply every shim whose bug is present and that is not applied yet,
+    logging one line for each; returns the names applied so far."""
+    for name, shim in _SHIMS:
+        if name in APPLIED or not shim():
+            continue
+        APPLIED.append(name)
+        targets = ', '.join(p.target for p in patches.patched()
+                            if p.owner == name)
+        _log(f'mmaction_charades compat shim {name}: patched {targets}: '
+             f'{REASONS[name]}')
+    return list(APPLIED)
+
+
+def restore() -> List[str]:
+    """Undo every applied shim (the originals are back, bugs included);
+    returns their names. :func:`apply` applies them again."""
+    undone = list(APPLIED)
+    patches.restore(lambda owner: owner in undone)
+    APPLIED.clear()
+    return undone

@@ -27,17 +27,25 @@ def _rows(path):
 
 
 def test_shipped_mapping_assigns_every_class_once():
+    """The loaded ``charades21`` space gives each official class exactly the
+    group of its row in the data file, and uses all 21 groups."""
     rows = _rows(GROUPS21_FILE)
     official = [line.split(' ', 1) for line in
                 CLASSES_FILE.read_text().splitlines()]
-    assert len(official) == 157
-    assert [official[i][0] for i in range(157)] == \
+    assert [class_id for class_id, _ in official] == \
         [f'c{i:03d}' for i in range(157)]
     assert [(r['class_id'], r['class_name']) for r in rows] == \
         [tuple(pair) for pair in official]
+    space = load_label_space('charades21')
+    assert space.classes == tuple(GROUPS21)
+    assert space.official_to_label.shape == (157, )
     for row in rows:
-        assert GROUPS21[int(row['group_index'])] == row['group_name']
-    assert {int(r['group_index']) for r in rows} == set(range(21))
+        index = int(row['class_id'][1:])
+        label = space.multi_hot([index])
+        assert label.sum() == 1, row['class_id']
+        assert space.official_to_label[index] == int(row['group_index'])
+        assert space.classes[int(np.argmax(label))] == row['group_name']
+    assert set(space.official_to_label.tolist()) == set(range(21))
 
 
 @pytest.mark.parametrize('class_id, group', [
@@ -88,14 +96,18 @@ def test_builtin_spaces():
     np.testing.assert_array_equal(np.flatnonzero(label), [1, 19])
 
 
+# A custom mapping in neither official nor sorted order: rows run from c156
+# down to c000, class i goes to group i % 3, and the group names neither sort
+# nor first appear in index order.
+CUSTOM_GROUPS = ('zeta', 'alpha', 'mid')
+
+
 def _write_mapping(tmp_path, edit=None):
     official = [line.split(' ', 1) for line in
                 CLASSES_FILE.read_text().splitlines()]
     lines = ['class_id\tclass_name\tgroup_index\tgroup_name\treason']
-    for i, (class_id, name) in enumerate(official):
-        group = i % 2
-        group_name = 'odd' if group else 'even'
-        lines.append(f'{class_id}\t{name}\t{group}\t{group_name}\t')
+    for i, (class_id, name) in reversed(list(enumerate(official))):
+        lines.append(f'{class_id}\t{name}\t{i % 3}\t{CUSTOM_GROUPS[i % 3]}\t')
     if edit:
         lines = edit(lines)
     path = tmp_path / 'mapping.tsv'
@@ -105,22 +117,25 @@ def _write_mapping(tmp_path, edit=None):
 
 def test_custom_mapping_file(tmp_path):
     space = load_label_space(_write_mapping(tmp_path))
-    assert space.classes == ('even', 'odd')
+    assert space.classes == CUSTOM_GROUPS
     np.testing.assert_array_equal(space.official_to_label,
-                                  np.arange(157) % 2)
+                                  np.arange(157) % 3)
+    # c004 is in group 1, c155 in group 2
+    np.testing.assert_array_equal(np.flatnonzero(space.multi_hot([4, 155])),
+                                  [1, 2])
 
 
 @pytest.mark.parametrize('edit, match', [
-    (lambda ls: ls[:-1], r"\['c156'\] are not assigned"),
-    (lambda ls: ls + [ls[1]], r'line 159.*c000 is assigned twice'),
-    (lambda ls: [ls[0], ls[1].replace('Holding', 'Folding')] + ls[2:],
+    (lambda ls: ls[:-1], r"\['c000'\] are not assigned"),
+    (lambda ls: ls + [ls[1]], r'line 159.*c156 is assigned twice'),
+    (lambda ls: [ls[0], ls[1].replace('\t', '\tX', 1)] + ls[2:],
      r"line 2, field 'class_name'"),
-    (lambda ls: [ls[0], 'c999\tX\t0\teven\t'] + ls[1:],
+    (lambda ls: [ls[0], 'c999\tX\t0\tzeta\t'] + ls[1:],
      r"line 2, field 'class_id'"),
-    (lambda ls: [ln.replace('\t1\todd', '\t2\todd') for ln in ls],
+    (lambda ls: [ln.replace('\t1\talpha', '\t3\talpha') for ln in ls],
      r'group indices \[1\] are not used'),
-    (lambda ls: [ls[0], ls[1].replace('\teven', '\tEven')] + ls[2:],
-     r"line 4, field 'group_name': group 0 is named 'Even'"),
+    (lambda ls: [ls[0], ls[1].replace('\tzeta', '\tZeta')] + ls[2:],
+     r"line 5, field 'group_name': group 0 is named 'Zeta'"),
     (lambda ls: [ls[0], ls[1].replace('\t0\t', '\tzero\t')] + ls[2:],
      r"field 'group_index'"),
     (lambda ls: ['id\tname'] + ls[1:], r"line 1, field 'header'"),
@@ -151,7 +166,7 @@ def test_mapping_file_utf8_bom_and_bad_bytes(tmp_path):
     with open(path, 'wb') as f:
         f.write(b'\xef\xbb\xbf' + data)  # as Excel or Notepad save UTF-8
     space = read_mapping_file(path)
-    assert space.classes == ('even', 'odd')
+    assert space.classes == CUSTOM_GROUPS
     lines = data.split(b'\n')
     lines[3] = lines[3] + b'caf\xe9'  # a Latin-1 reason on line 4
     with open(path, 'wb') as f:

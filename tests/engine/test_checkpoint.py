@@ -11,7 +11,7 @@ from mmengine.config import Config
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader, Runner
 
-import mmaction_charades  # noqa: F401
+import mmaction_charades
 from mmaction_charades.engine.checkpoint import (
     MAX_LOAD_BYTES_ENV, CheckpointError, CheckpointTooLargeError,
     InvalidCheckpointError, UnsafeCheckpointError, config_from_text,
@@ -484,3 +484,46 @@ def test_overlapping_zip_records_refused(tmp_path):
                        match='overlap.pth.*zip records declare .* but the '
                        'file holds .*overlapping'):
         CheckpointLoader.load_checkpoint(str(path))
+
+
+def test_uninstall_restores_the_originals_and_install_guards_again(
+        tmp_path):
+    from mmengine.fileio import load
+    from mmengine.fileio.handlers import PickleHandler, file_handlers
+    from mmengine.infer import BaseInferencer
+    from mmengine.runner import checkpoint as mmengine_checkpoint
+    guard = [p for p in mmaction_charades.patched()
+             if p.owner == 'checkpoint_guard']
+    assert {"mmengine.runner.CheckpointLoader._schemes['']",
+            "mmengine.runner.CheckpointLoader._schemes['https://']",
+            'mmengine.config.Config.fromstring',
+            'mmengine.infer.BaseInferencer._init_model',
+            "mmengine.fileio.file_handlers['pkl']"} <= {
+                p.target for p in guard}
+    assert all(p.reason for p in guard)
+    mmaction_charades.install_checkpoint_guard()  # idempotent
+    assert [p for p in mmaction_charades.patched()
+            if p.owner == 'checkpoint_guard'] == guard
+    marker = tmp_path / 'pwned'
+    _save_malicious(tmp_path / 'evil.pth', marker)
+    (tmp_path / 'evil.pkl').write_bytes(pickle.dumps(Evil(marker)))
+    try:
+        mmaction_charades.uninstall_checkpoint_guard()
+        schemes = CheckpointLoader._schemes
+        assert schemes[''] is mmengine_checkpoint.load_from_local
+        assert schemes['https://'] is mmengine_checkpoint.load_from_http
+        assert Config.__dict__['fromstring'].__func__.__module__ == \
+            'mmengine.config.config'
+        assert BaseInferencer._init_model.__module__ == 'mmengine.infer.infer'
+        assert type(file_handlers['pkl']) is PickleHandler
+        assert not any(p.owner == 'checkpoint_guard'
+                       for p in mmaction_charades.patched())
+    finally:
+        mmaction_charades.install_checkpoint_guard()
+    assert [p.target for p in mmaction_charades.patched()
+            if p.owner == 'checkpoint_guard'] == [p.target for p in guard]
+    with pytest.raises(UnsafeCheckpointError, match='posix.system|os.system'):
+        CheckpointLoader.load_checkpoint(str(tmp_path / 'evil.pth'))
+    with pytest.raises(UnsafeCheckpointError, match='posix.system|os.system'):
+        load(str(tmp_path / 'evil.pkl'))
+    assert not marker.exists()

@@ -50,9 +50,10 @@ from typing import (IO, Callable, Dict, Iterator, List, Optional, Set, Tuple,
 import numpy as np
 import torch
 from mmengine.config import Config
-from mmengine.fileio import register_handler
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
+
+from .. import patches
 
 MAX_LOAD_BYTES_ENV = 'MMACTION_CHARADES_MAX_LOAD_BYTES'
 DEFAULT_MAX_LOAD_BYTES = 16 * 2**30
@@ -797,6 +798,9 @@ def load_from_local(filename: str, map_location=None,
         return torch.load(filename, map_location=map_location)
 
 
+GUARD = 'checkpoint_guard'
+
+
 def _install_config_guards() -> None:
     """``Config.fromstring`` reads config text from a checkpoint
     (:data:`CHECKPOINT_CONFIG_TEXTS`) as data; MMEngine
@@ -812,7 +816,10 @@ def _install_config_guards() -> None:
             return config_from_text(cfg_str, source)
         return fromstring(cfg_str, file_format)
 
-    Config.fromstring = staticmethod(safe_fromstring)
+    patches.replace_attr(
+        GUARD, Config, 'fromstring', staticmethod(safe_fromstring),
+        'mmengine.config.Config.fromstring', 'reads config text saved in a '
+        'checkpoint as data (literals only), never executing it')
     init_model = BaseInferencer._init_model
 
     @wraps(init_model)
@@ -826,22 +833,46 @@ def _install_config_guards() -> None:
                 "....py'")
         return init_model(self, cfg, weights, device)
 
-    BaseInferencer._init_model = _init_model
+    patches.replace_attr(
+        GUARD, BaseInferencer, '_init_model', _init_model,
+        'mmengine.infer.BaseInferencer._init_model', 'refuses to build a '
+        "model from a checkpoint's own config")
 
 
 def install() -> None:
-    """Guard every scheme registered in MMEngine's CheckpointLoader, the
-    places MMEngine parses config text from a checkpoint, and
-    ``mmengine.fileio.load`` of ``.pkl``/``.pickle`` files."""
+    """Install the checkpoint guard (idempotent): guard every scheme
+    registered in MMEngine's CheckpointLoader, the places MMEngine parses
+    config text from a checkpoint, and ``mmengine.fileio.load`` of
+    ``.pkl``/``.pickle`` files. ``import mmaction_charades`` calls it;
+    :func:`mmaction_charades.patched` lists what it replaced and
+    :func:`uninstall` puts the originals back."""
     global _INSTALLED
     if _INSTALLED:
         return
-    schemes = CheckpointLoader._schemes
-    for prefix, loader in list(schemes.items()):
+    for prefix, loader in list(CheckpointLoader._schemes.items()):
         if getattr(loader, '_mmaction_charades_safe', False):
             continue
-        schemes[prefix] = _guarded(load_from_local if prefix == '' else loader)
+        patches.replace_item(
+            GUARD, lambda: CheckpointLoader._schemes, prefix,
+            _guarded(load_from_local if prefix == '' else loader),
+            f'mmengine.runner.CheckpointLoader._schemes[{prefix!r}]',
+            'loads weights-only with the allow-list, after check_checkpoint')
     _install_config_guards()
+    from mmengine.fileio.handlers import file_handlers
+
     from ..utils.submission import RestrictedPickleHandler
-    register_handler(['pkl', 'pickle'])(RestrictedPickleHandler)
+    for ext in ('pkl', 'pickle'):
+        patches.replace_item(
+            GUARD, lambda: file_handlers, ext, RestrictedPickleHandler(),
+            f'mmengine.fileio.file_handlers[{ext!r}]', 'mmengine.load of '
+            'pickles admits only what `tools/test.py --dump` writes')
     _INSTALLED = True
+
+
+def uninstall() -> None:
+    """Remove the checkpoint guard: MMEngine's own loaders, config parsing
+    and pickle handler are back, unguarded; :func:`install` guards them
+    again."""
+    global _INSTALLED
+    patches.restore(lambda owner: owner == GUARD)
+    _INSTALLED = False

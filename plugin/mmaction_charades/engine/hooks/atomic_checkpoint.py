@@ -145,8 +145,10 @@ class AtomicCheckpointHook(CheckpointHook):
     # --- saving ----------------------------------------------------------
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
-        """As MMEngine's, but ``last_checkpoint`` is written atomically and
-        the checkpoint falling out of ``max_keep_ckpts`` is removed last."""
+        """As MMEngine's (mmengine/hooks/checkpoint_hook.py, Copyright (c)
+        OpenMMLab, Apache License 2.0), but ``last_checkpoint`` is written
+        atomically and the checkpoint falling out of ``max_keep_ckpts`` is
+        removed last."""
         outdated = None
         if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids and
                                             self.keep_ckpt_ids[-1] == step):
