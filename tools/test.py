@@ -8,9 +8,14 @@
         [--partial-load] [--cfg-options k=v ...]
         [--launcher none|pytorch|slurm|mpi]
 
-Prints the specification's table (top-K and threshold accuracies under the
-five criteria), the mAP and the test loss, writes them to
-``WORK_DIR/results.json`` and ``results.md``, and ends with ``mAP: <value>``.
+Beyond MMAction2's tool, it checks the command line and the checkpoint
+before the Runner is built and adds ``--dump`` to JSON and
+``--partial-load``. The config's ``ResultsReportHook``
+(``configs/_base_/default_runtime.py``) prints the specification's table
+(top-K and threshold accuracies under the five criteria), the test loss and
+the mAP, and writes ``WORK_DIR/results.json`` and ``results.md``, as it does
+under MMAction2's own ``tools/test.py``. This tool then exits with an error if
+the evaluator reported no ``mAP``, and otherwise ends with ``mAP: <value>``.
 """
 import argparse
 
@@ -19,8 +24,6 @@ from mmengine.runner import Runner
 
 import mmaction_charades  # noqa: F401  (shims and registration)
 from mmaction.registry import RUNNERS
-from mmaction_charades.evaluation.report import (format_results_table,
-                                                 write_results)
 from mmaction_charades.utils.cli import (ArgumentParser, CfgOptionsAction,
                                          UserError, allow_partial_load,
                                          check_checkpoint, load_config,
@@ -83,9 +86,6 @@ def main() -> None:
     metrics = runner.test()
     if not is_main_process():
         return
-    print(format_results_table(metrics))
-    json_path, md_path = write_results(metrics, cfg.work_dir)
-    print(f'results written to {json_path} and {md_path}')
     if 'mAP' not in metrics:
         raise UserError('the test evaluator reported no `mAP`: keep '
                         "dict(type='CharadesMAP') without a prefix in "

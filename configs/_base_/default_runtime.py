@@ -25,6 +25,10 @@ custom_hooks = [
     # Refuses checkpoints that do not fit the model (tools/test.py
     # --partial-load allows it) and resumes with a changed optimizer.
     dict(type='CheckpointCompatHook'),
+    # After testing (our tools/test.py or MMAction2's): logs the table of
+    # Tables 4.1-4.2, test_loss and mAP, and writes WORK_DIR/results.json and
+    # results.md.
+    dict(type='ResultsReportHook'),
 ]
 
 # Torch DDP refuses `device_ids` for CPU modules; this wrapper drops them on

@@ -1,42 +1,29 @@
 """Test report in the layout of Tables 4.1-4.2 of the specification.
 
-The table has one row per predicted-set rule (``Top-k`` for each k found in
-the metrics, then ``Threshold (t)``) and one column per criterion, the
-figures of Tables 4.1-4.2 with rows and columns as our issue tracker asked::
+Pure formatting: :class:`~mmaction_charades.engine.hooks.ResultsReportHook`
+reads the rows, scalars and per-class APs off the test evaluator's metrics
+and this module lays them out. The table has one row per predicted-set rule
+(``Top-k``, ``Threshold (t)``) and one column per criterion, the figures of
+Tables 4.1-4.2 with rows and columns as our issue tracker asked::
 
     | Prediction      | exact_match | hamming | overlap | contain | belong |
     |-----------------|-------------|---------|---------|---------|--------|
     | Top-2           | 0.0000      | ...     |         |         |        |
     | Threshold (0.5) | ...         |         |         |         |        |
 
-followed by the test loss and, last, the ``mAP: <value>`` line. It reads the
-keys written by the metrics of :mod:`mmaction_charades.evaluation.metrics`:
-:class:`MultilabelAccuracy` (``threshold/<criterion>``),
-:class:`TopKMultilabelAccuracy`
-(``top<k>/<criterion>``), :class:`MultilabelBCELoss` (``test_loss``) and
-:class:`CharadesMAP` (``mAP``, ``AP/<class>``); missing ones are skipped.
+followed by one ``name: value`` line per scalar (the test loss, then mAP).
 """
 import json
 import math
 import os.path as osp
-import re
-from typing import Dict, List, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 from mmengine.utils import mkdir_or_exist
 
 from .functional import CRITERIA
 
-_TOPK_KEY = re.compile(r'^top(\d+)/')
-
-
-def _rows(metrics: Dict[str, float],
-          threshold: float) -> List[Tuple[str, str]]:
-    """(label, key prefix) of the table rows present in ``metrics``."""
-    ks = sorted({int(m.group(1)) for m in map(_TOPK_KEY.match, metrics) if m})
-    rows = [(f'Top-{k}', f'top{k}') for k in ks]
-    if any(key.startswith('threshold/') for key in metrics):
-        rows.append((f'Threshold ({threshold:g})', 'threshold'))
-    return rows
+#: A table row: its label and ``{criterion: value}`` (None: not reported).
+Row = Tuple[str, Mapping[str, Optional[float]]]
 
 
 def _markdown_table(header: List[str], rows: List[List[str]]) -> str:
@@ -51,68 +38,67 @@ def _markdown_table(header: List[str], rows: List[List[str]]) -> str:
                      [line(r) for r in rows])
 
 
-def format_results_table(metrics: Dict[str, float],
-                         threshold: float = 0.5,
-                         digits: int = 4) -> str:
-    """The accuracy table, then ``test_loss: x`` and ``mAP: x`` lines.
-
-    Args:
-        metrics: Flat metric dict as returned by the evaluator.
-        threshold: The ``MultilabelAccuracy`` threshold, for the header.
-        digits: Decimals printed.
-
-    Returns:
-        Markdown text (also readable on a terminal); ``mAP`` is its last line
-        when present.
-    """
-    lines = []
-    rows = _rows(metrics, threshold)
-    criteria = [c for c in CRITERIA
-                if any(f'{prefix}/{c}' in metrics for _, prefix in rows)]
-    if rows:
-        cells = [[label] + [
-            _cell(metrics.get(f'{prefix}/{c}'), digits) for c in criteria
-        ] for label, prefix in rows]
-        lines.append(_markdown_table(['Prediction'] + criteria, cells))
-        lines.append('')
-    for key in ('test_loss', 'mAP'):
-        if key in metrics:
-            lines.append(f'{key}: {metrics[key]:.{digits}f}')
-    return '\n'.join(lines)
-
-
-def _cell(value, digits: int) -> str:
+def _cell(value: Optional[float], digits: int) -> str:
     return '-' if value is None else f'{value:.{digits}f}'
 
 
-def _per_class_ap_table(metrics: Dict[str, float], digits: int) -> str:
-    rows = [[key[len('AP/'):], _format(value, digits)]
-            for key, value in metrics.items() if key.startswith('AP/')]
-    return _markdown_table(['Class', 'AP'], rows) if rows else ''
+def format_results_table(rows: Sequence[Row],
+                         scalars: Mapping[str, float],
+                         digits: int = 4) -> str:
+    """The accuracy table, then one ``name: value`` line per scalar.
+
+    Args:
+        rows: Table rows in order; the columns are the criteria of any row,
+            in the order of
+            :data:`~mmaction_charades.evaluation.functional.CRITERIA`.
+        scalars: Lines after the table, in order (e.g. ``test_loss``,
+            ``mAP``).
+        digits: Decimals printed.
+
+    Returns:
+        Markdown text (also readable on a terminal).
+    """
+    lines = []
+    criteria = [c for c in CRITERIA if any(c in values for _, values in rows)]
+    if rows:
+        cells = [[label] + [_cell(values.get(c), digits) for c in criteria]
+                 for label, values in rows]
+        lines.append(_markdown_table(['Prediction'] + criteria, cells))
+        lines.append('')
+    lines += [f'{name}: {value:.{digits}f}' for name, value in scalars.items()]
+    return '\n'.join(lines)
 
 
-def _format(value: float, digits: int) -> str:
-    return 'n/a' if math.isnan(value) else f'{value:.{digits}f}'
+def format_results_markdown(rows: Sequence[Row],
+                            scalars: Mapping[str, float],
+                            class_ap: Mapping[str, float],
+                            digits: int = 4) -> str:
+    """:func:`format_results_table`, then a table of ``class_ap`` (NaN, a
+    class without a positive video, as ``n/a``)."""
+    parts = [format_results_table(rows, scalars, digits)]
+    if class_ap:
+        cells = [[name, 'n/a' if math.isnan(ap) else f'{ap:.{digits}f}']
+                 for name, ap in class_ap.items()]
+        parts.append('Per-class average precision:\n\n' +
+                     _markdown_table(['Class', 'AP'], cells))
+    return '\n\n'.join(parts) + '\n'
 
 
-def _json_value(value):
+def _json_value(value) -> Optional[float]:
     """A JSON-safe float (NaN and infinities become null)."""
     value = float(value)
     return value if math.isfinite(value) else None
 
 
-def write_results(metrics: Dict[str, float],
-                  work_dir: str,
-                  threshold: float = 0.5,
-                  digits: int = 4) -> Tuple[str, str]:
-    """Write ``results.json`` (every metric, NaN as null) and ``results.md``
-    (the table, the loss and mAP lines, and the per-class AP table).
+def write_results(work_dir: str, metrics: Mapping[str, float],
+                  markdown: str) -> Tuple[str, str]:
+    """Write ``results.json`` (every metric, NaN as null) and ``results.md``.
 
     Args:
-        metrics: Flat metric dict as returned by the evaluator.
         work_dir: Directory to write into (created if missing).
-        threshold: The ``MultilabelAccuracy`` threshold, for the header.
-        digits: Decimals in the markdown file.
+        metrics: Flat metric dict as returned by the evaluator.
+        markdown: Text of ``results.md``
+            (:func:`format_results_markdown`).
 
     Returns:
         Paths of the JSON and markdown files.
@@ -123,10 +109,6 @@ def write_results(metrics: Dict[str, float],
     with open(json_path, 'w') as f:
         json.dump({k: _json_value(v) for k, v in metrics.items()}, f,
                   indent=2)
-    parts = [format_results_table(metrics, threshold, digits)]
-    per_class = _per_class_ap_table(metrics, digits)
-    if per_class:
-        parts.append('Per-class average precision:\n\n' + per_class)
     with open(md_path, 'w') as f:
-        f.write('\n\n'.join(parts) + '\n')
+        f.write(markdown)
     return json_path, md_path

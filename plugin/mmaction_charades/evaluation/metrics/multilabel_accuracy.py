@@ -1,11 +1,15 @@
 """Top-k and thresholded multi-label accuracy (torcheval's criteria)."""
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from mmaction.registry import METRICS
 
 from ..functional import (CRITERIA, multilabel_accuracy,
                           topk_multilabel_accuracy)
 from .base import MultilabelScoreMetric
+
+
+#: A row of the results table: its label and ``{criterion: result name}``.
+TableRow = Tuple[str, Dict[str, str]]
 
 
 def _as_criteria(criteria: Union[str, Sequence[str]]) -> tuple:
@@ -41,10 +45,20 @@ class TopKMultilabelAccuracy(MultilabelScoreMetric):
             raise ValueError(f'every k must be an int >= 2, got {self.k}')
         self.criteria = _as_criteria(criteria)
 
+    def result_name(self, k: int, criterion: str) -> str:
+        """Name of the top-``k`` accuracy under ``criterion`` in
+        :meth:`compute_metrics` (the evaluator prepends ``'<prefix>/'``)."""
+        return f'top{k}/{criterion}'
+
+    def table_rows(self) -> List[TableRow]:
+        """Rows ``('Top-<k>', {criterion: result name})``, one per k."""
+        return [(f'Top-{k}', {c: self.result_name(k, c)
+                              for c in self.criteria}) for k in self.k]
+
     def compute_metrics(self, results: list) -> Dict[str, float]:
         scores, targets = self.stack_results(results)
         return {
-            f'top{k}/{c}':
+            self.result_name(k, c):
             topk_multilabel_accuracy(scores, targets, k=k, criteria=c).item()
             for k in self.k for c in self.criteria
         }
@@ -75,10 +89,21 @@ class MultilabelAccuracy(MultilabelScoreMetric):
         self.threshold = threshold
         self.criteria = _as_criteria(criteria)
 
+    def result_name(self, criterion: str) -> str:
+        """Name of the accuracy under ``criterion`` in :meth:`compute_metrics`
+        (the evaluator prepends ``'<prefix>/'``)."""
+        return f'threshold/{criterion}'
+
+    def table_rows(self) -> List[TableRow]:
+        """The row ``('Threshold (<threshold>)', {criterion: result name})``
+        with the configured threshold."""
+        return [(f'Threshold ({self.threshold:g})',
+                 {c: self.result_name(c) for c in self.criteria})]
+
     def compute_metrics(self, results: list) -> Dict[str, float]:
         scores, targets = self.stack_results(results)
         return {
-            f'threshold/{c}':
+            self.result_name(c):
             multilabel_accuracy(scores, targets, self.threshold, c).item()
             for c in self.criteria
         }

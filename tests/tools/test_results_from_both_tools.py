@@ -1,0 +1,136 @@
+"""Our tools/test.py and MMAction2's own (the wheel's, and a v1.2.0 git
+checkout's) print the same table and write the same results.json: both come
+from the config's ResultsReportHook."""
+import json
+import os
+from pathlib import Path
+
+import pytest
+from mmengine.config import Config
+
+import mmaction_charades  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = 'configs/r3d18_mini_charades21.py'
+HEADER = 'Test results (Tables 4.1-4.2 of the specification):'
+pytestmark = pytest.mark.slow
+
+
+def _evaluator_option(type_: str, key: str, value) -> str:
+    """``--cfg-options`` item setting ``key`` of the ``type_`` metric."""
+    evaluator = Config.fromfile(ROOT / CONFIG).test_evaluator
+    (index, ) = [i for i, m in enumerate(evaluator) if m['type'] == type_]
+    return f'test_evaluator.{index}.{key}={value}'
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory, mini_charades, mini_data_options, run_tool):
+    """A checkpoint of one training epoch, without validation."""
+    work_dir = tmp_path_factory.mktemp('train')
+    result = run_tool([
+        'tools/train.py', CONFIG, '--work-dir', work_dir, '--seed', '0',
+        '--cfg-options', *mini_data_options(mini_charades),
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=2'
+    ])
+    assert result.returncode == 0, result.stderr[-3000:]
+    return work_dir / 'epoch_1.pth'
+
+
+def _test(tool, checkpoint, work_dir, options, run_tool, *extra):
+    """Run ``tool`` with a threshold of 0.3; its result and results.json
+    (None if not written)."""
+    result = run_tool([
+        tool, CONFIG, checkpoint, '--work-dir', work_dir, '--cfg-options',
+        *options, _evaluator_option('MultilabelAccuracy', 'threshold', 0.3),
+        *extra
+    ])
+    path = work_dir / 'results.json'
+    return result, json.loads(path.read_text()) if path.exists() else None
+
+
+def _printed_table(stdout: str) -> str:
+    """The lines logged after HEADER, up to the ``mAP`` line."""
+    lines = stdout.splitlines()
+    (start, ) = [i for i, line in enumerate(lines) if line.endswith(HEADER)]
+    end = next(i for i in range(start, len(lines))
+               if lines[i].startswith('mAP: '))
+    return '\n'.join(lines[start + 1:end + 1])
+
+
+@pytest.fixture(scope='module')
+def ours(checkpoint, tmp_path_factory, mini_charades, mini_data_options,
+         run_tool):
+    work_dir = tmp_path_factory.mktemp('ours')
+    result, results = _test('tools/test.py', checkpoint, work_dir,
+                            mini_data_options(mini_charades), run_tool)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout, results, (work_dir / 'results.md').read_text()
+
+
+def test_our_tool_reports_once_with_the_configured_threshold(ours):
+    stdout, results, markdown = ours
+    table = _printed_table(stdout)
+    assert '| Threshold (0.3) |' in table and 'Threshold (0.5)' not in table
+    assert markdown.startswith(table + '\n\nPer-class average precision:')
+    assert stdout.count(HEADER) == 1
+    assert stdout.count('results written to') == 1
+    assert stdout.splitlines()[-1] == f"mAP: {results['mAP']:.4f}"
+    assert len([k for k in results if k.startswith('AP/')]) == 21
+
+
+def _assert_same_report(ours, result, results):
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert results is not None, 'no results.json written'
+    our_stdout, our_results, _ = ours
+    assert results.keys() == our_results.keys()
+    for key, value in our_results.items():
+        assert results[key] == (None if value is None else pytest.approx(
+            value, abs=1e-6)), key
+    assert _printed_table(result.stdout) == _printed_table(our_stdout)
+
+
+def test_mmaction2_wheel_tool_reports_the_same(ours, checkpoint, tmp_path,
+                                               mini_charades,
+                                               mini_data_options, run_tool):
+    from mmengine.utils import get_installed_path
+    tool = Path(get_installed_path('mmaction2')) / '.mim/tools/test.py'
+    if not tool.is_file():
+        pytest.skip('this mmaction2 install ships no tools/')
+    _assert_same_report(ours, *_test(tool, checkpoint, tmp_path,
+                                     mini_data_options(mini_charades),
+                                     run_tool))
+
+
+@pytest.mark.skipif(
+    not os.environ.get('MMACTION2_CHECKOUT'),
+    reason='set MMACTION2_CHECKOUT to an MMAction2 v1.2.0 checkout')
+def test_mmaction2_checkout_tool_reports_the_same(ours, checkpoint, tmp_path,
+                                                  mini_charades,
+                                                  mini_data_options,
+                                                  run_tool):
+    """``MMACTION2_CHECKOUT``: a git checkout of MMAction2 v1.2.0; its
+    tools/test.py imports the installed ``mmaction``."""
+    checkout = os.environ['MMACTION2_CHECKOUT']
+    version = Path(checkout) / 'mmaction' / 'version.py'
+    if "__version__ = '1.2.0'" not in version.read_text():
+        pytest.fail(f'{checkout} is not MMAction2 v1.2.0 ({version})')
+    _assert_same_report(ours, *_test(Path(checkout) / 'tools' / 'test.py',
+                                     checkpoint, tmp_path,
+                                     mini_data_options(mini_charades),
+                                     run_tool))
+
+
+def test_our_tool_refuses_a_prefixed_map(checkpoint, tmp_path, mini_charades,
+                                         mini_data_options, run_tool):
+    """The hook logs how to fix the config; our tool then exits with 2."""
+    result, results = _test(
+        'tools/test.py', checkpoint, tmp_path,
+        mini_data_options(mini_charades), run_tool,
+        _evaluator_option('CharadesMAP', 'prefix', 'clip'))
+    assert result.returncode == 2
+    assert 'clip/mAP' in results and 'mAP' not in results
+    fix = ('the test evaluator reported no `mAP`: keep '
+           "dict(type='CharadesMAP') without a prefix in test_evaluator")
+    assert fix in result.stdout  # the hook's logged error
+    assert f'error: {fix}' in result.stderr  # the tool's
+    assert f'clip/mAP: {results["clip/mAP"]:.4f}' in result.stdout
