@@ -1,4 +1,5 @@
 """Fixtures shared across the suite."""
+import logging
 import os
 import struct
 import subprocess
@@ -6,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from mmengine.logging import MMLogger
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,3 +91,16 @@ def write_nan_fps_video():
     """``write(path, num_frames=16, size=32)``: an mp4 whose fps reads as
     NaN (zero ``stts`` durations), all of whose frames decode."""
     return _write_nan_fps_video
+
+
+@pytest.fixture
+def warning_log():
+    """Messages logged at WARNING or above through MMEngine's current
+    logger during the test."""
+    messages = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(handler)
+    yield messages
+    logger.removeHandler(handler)

@@ -21,7 +21,8 @@ def run_python(code: str) -> subprocess.CompletedProcess:
     """``python -c CODE`` with Python's default warning filters, outside a
     distributed launch."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ('PYTHONWARNINGS', 'RANK', 'FORCE_COLOR')}
+           if k not in ('PYTHONWARNINGS', 'FORCE_COLOR',
+                        *compat.RANK_VARIABLES)}
     return subprocess.run([sys.executable, '-c', textwrap.dedent(code)],
                           capture_output=True, text=True, cwd=ROOT,
                           timeout=300, env=env)
@@ -33,15 +34,17 @@ SHIM_LINE = re.compile(r'\d\d/\d\d \d\d:\d\d:\d\d - mmengine - INFO - '
                        r'\S.*')
 
 
-def test_import_prints_its_shim_lines_and_nothing_else():
+@pytest.mark.parametrize('rank_variable', compat.RANK_VARIABLES)
+def test_import_prints_its_shim_lines_and_nothing_else(rank_variable):
     result = run_python('import mmaction_charades')
     assert result.returncode == 0, result.stderr
     lines = (result.stdout + result.stderr).splitlines()
     assert all(SHIM_LINE.fullmatch(line) for line in lines), lines
-    # the shims that apply in a fresh process; other ranks log nothing
-    other_rank = run_python('''
+    # the shims that apply in a fresh process; other ranks (torchrun, Slurm,
+    # MPI) log nothing
+    other_rank = run_python(f'''
         import os
-        os.environ['RANK'] = '1'
+        os.environ[{rank_variable!r}] = '1'
         import json, mmaction_charades
         print(json.dumps(mmaction_charades.compat.APPLIED))
     ''')

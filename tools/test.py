@@ -18,8 +18,10 @@ under MMAction2's own ``tools/test.py``. This tool then exits with an error if
 the evaluator reported no ``mAP``, and otherwise ends with ``mAP: <value>``.
 """
 import argparse
+import logging
 
 from mmengine.dist import is_main_process
+from mmengine.logging import print_log
 from mmengine.runner import Runner
 
 import mmaction_charades  # noqa: F401  (shims and registration)
@@ -70,6 +72,21 @@ def add_dump(cfg, path: str):
     return cfg
 
 
+def add_results_report(cfg):
+    """Add ``ResultsReportHook`` when the config's ``custom_hooks`` lack it
+    (a config that sets its own list replaces the default runtime's), so
+    this tool always prints the table and writes the results files."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(getattr(hook.get('type'), '__name__', hook.get('type')) ==
+               'ResultsReportHook' for hook in hooks):
+        print_log('custom_hooks has no ResultsReportHook; tools/test.py adds '
+                  'it (MMAction2\'s own tools/test.py would write no '
+                  'results files with this config)', logger='current',
+                  level=logging.WARNING)
+        cfg.custom_hooks = [*hooks, dict(type='ResultsReportHook')]
+    return cfg
+
+
 @run_cli
 def main() -> None:
     args = parse_args()
@@ -80,6 +97,7 @@ def main() -> None:
         cfg = add_dump(cfg, args.dump)
     if args.partial_load:
         cfg = allow_partial_load(cfg)
+    cfg = add_results_report(cfg)
     cfg.load_from = args.checkpoint
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))

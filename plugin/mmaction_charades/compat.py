@@ -239,10 +239,18 @@ _SHIMS: Tuple[Tuple[str, Callable[[], bool]], ...] = (
     ('cpu_dist', _shim_cpu_dist))
 
 
+#: Environment variables holding a process's global rank before the process
+#: group exists: torchrun (``pytorch`` launcher), Slurm and Open MPI.
+RANK_VARIABLES = ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK')
+
+
 def _log(message: str) -> None:
     """INFO through MMEngine's current logger, once per job: only on rank 0
-    of a ``torchrun`` launch (the process group does not exist yet)."""
-    if os.environ.get('RANK', '0') == '0':
+    of a torchrun, Slurm or MPI launch (the process group does not exist
+    yet, so the rank comes from :data:`RANK_VARIABLES`)."""
+    rank = next((os.environ[v] for v in RANK_VARIABLES if v in os.environ),
+                '0')
+    if rank == '0':
         from mmengine.logging import print_log
         print_log(message, logger='current', level=logging.INFO)
 

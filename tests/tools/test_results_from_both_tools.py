@@ -134,3 +134,21 @@ def test_our_tool_refuses_a_prefixed_map(checkpoint, tmp_path, mini_charades,
     assert fix in result.stdout  # the hook's logged error
     assert f'error: {fix}' in result.stderr  # the tool's
     assert f'clip/mAP: {results["clip/mAP"]:.4f}' in result.stdout
+
+
+def test_our_tool_reports_for_a_config_with_its_own_hooks(
+        checkpoint, tmp_path, mini_charades, mini_data_options, run_tool):
+    """A config setting its own ``custom_hooks`` replaces the default
+    runtime's list; our tool adds the report hook back, with a warning."""
+    config = tmp_path / 'own_hooks.py'
+    config.write_text(f'_base_ = {str(ROOT / CONFIG)!r}\n'
+                      "custom_hooks = [dict(type='PosWeightHook')]\n")
+    result = run_tool([
+        'tools/test.py', config, checkpoint, '--work-dir', tmp_path / 'work',
+        '--cfg-options', *mini_data_options(mini_charades)
+    ])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'custom_hooks has no ResultsReportHook' in result.stdout
+    results = json.loads((tmp_path / 'work' / 'results.json').read_text())
+    assert result.stdout.splitlines()[-1] == f"mAP: {results['mAP']:.4f}"
+    assert _printed_table(result.stdout).count('| Top-') == 3

@@ -1,6 +1,5 @@
 """Multi-label heads: BCE on logits for training, max/mean of sigmoid scores
 over clips for test."""
-import logging
 import math
 
 import pytest
@@ -9,7 +8,6 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
-from mmengine.logging import MMLogger
 
 import mmaction_charades  # noqa: F401
 from mmaction_charades.models.heads import (BCE_FIELD, MultilabelHeadMixin,
@@ -153,19 +151,6 @@ def test_default_loss_is_auto_pos_weight_bce():
 def test_label_threshold_is_refused():
     with pytest.raises(TypeError, match='MultilabelAccuracy.*threshold'):
         _head('MultilabelTimeSformerHead', label_threshold=0.3)
-
-
-@pytest.fixture
-def warning_log():
-    """Messages logged at WARNING or above through MMEngine's current
-    logger during the test."""
-    messages = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = lambda record: messages.append(record.getMessage())
-    logger = MMLogger.get_current_instance()
-    logger.addHandler(handler)
-    yield messages
-    logger.removeHandler(handler)
 
 
 NEW_HEADS = {

@@ -1,8 +1,9 @@
 """Test loss of the aggregated multi-label scores."""
-import warnings
+import logging
 from typing import Dict, Optional
 
 import torch
+from mmengine.logging import print_log
 from mmaction.registry import METRICS
 
 from ...models.heads.multilabel_head import BCE_FIELD
@@ -44,10 +45,11 @@ class MultilabelBCELoss(MultilabelScoreMetric):
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if pos_weight == 'auto':
-            warnings.warn(
+            print_log(
                 "MultilabelBCELoss(pos_weight='auto') is deprecated and has "
                 "no effect: the test loss uses the weights of the model's "
-                'PosWeightBCELoss; drop the argument', DeprecationWarning)
+                'PosWeightBCELoss; drop the argument', logger='current',
+                level=logging.WARNING)
         elif pos_weight is not None:
             raise ValueError(
                 'MultilabelBCELoss takes no class weights any more (got '
@@ -61,12 +63,15 @@ class MultilabelBCELoss(MultilabelScoreMetric):
         if BCE_FIELD not in sample:
             raise ValueError(
                 f'MultilabelBCELoss needs the {BCE_FIELD!r} that the '
-                "Multilabel* heads set in predict; a sample has none: its "
-                "head's PosWeightBCELoss(pos_weight='auto') has no weights "
-                '(train with PosWeightHook or load a checkpoint trained '
-                'with it), the head is not a multi-label one or its loss '
-                'not a PosWeightBCELoss, or the sample has no multi-hot '
-                'gt_label')
+                "Multilabel* heads set in predict; a sample has none. Either "
+                'the predictions come from a file dumped by an older '
+                'mmaction-charades, before the head computed the loss '
+                '(re-run tools/test.py --dump, or drop MultilabelBCELoss '
+                "from the evaluator), or the head's "
+                "PosWeightBCELoss(pos_weight='auto') has no weights (train "
+                'with PosWeightHook or load a checkpoint trained with it), '
+                'the head is not a multi-label one or its loss not a '
+                'PosWeightBCELoss, or the sample has no multi-hot gt_label')
         result = super().sample_result(sample)
         result[BCE_FIELD] = torch.as_tensor(
             sample[BCE_FIELD]).detach().float().cpu()
