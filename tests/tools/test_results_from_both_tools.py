@@ -36,14 +36,14 @@ def checkpoint(tmp_path_factory, mini_charades, mini_data_options, run_tool):
     return work_dir / 'epoch_1.pth'
 
 
-def _test(tool, checkpoint, work_dir, options, run_tool, *extra):
+def _test(tool, checkpoint, work_dir, options, run_tool, *extra, env=None):
     """Run ``tool`` with a threshold of 0.3; its result and results.json
     (None if not written)."""
     result = run_tool([
         tool, CONFIG, checkpoint, '--work-dir', work_dir, '--cfg-options',
         *options, _evaluator_option('MultilabelAccuracy', 'threshold', 0.3),
         *extra
-    ])
+    ], env=env)
     path = work_dir / 'results.json'
     return result, json.loads(path.read_text()) if path.exists() else None
 
@@ -108,16 +108,21 @@ def test_mmaction2_checkout_tool_reports_the_same(ours, checkpoint, tmp_path,
                                                   mini_charades,
                                                   mini_data_options,
                                                   run_tool):
-    """``MMACTION2_CHECKOUT``: a git checkout of MMAction2 v1.2.0; its
-    tools/test.py imports the installed ``mmaction``."""
-    checkout = os.environ['MMACTION2_CHECKOUT']
-    version = Path(checkout) / 'mmaction' / 'version.py'
+    """``MMACTION2_CHECKOUT``: a git checkout of MMAction2 v1.2.0, run as
+    from the checkout: its ``mmaction`` package first on the path."""
+    checkout = Path(os.environ['MMACTION2_CHECKOUT'])
+    version = checkout / 'mmaction' / 'version.py'
     if "__version__ = '1.2.0'" not in version.read_text():
         pytest.fail(f'{checkout} is not MMAction2 v1.2.0 ({version})')
-    _assert_same_report(ours, *_test(Path(checkout) / 'tools' / 'test.py',
+    env = dict(PYTHONPATH=os.pathsep.join(
+        [str(checkout), os.environ.get('PYTHONPATH', '')]))
+    imported = run_tool(['-c', 'import mmaction; print(mmaction.__file__)'],
+                        env=env)
+    assert Path(imported.stdout.strip()).is_relative_to(checkout)
+    _assert_same_report(ours, *_test(checkout / 'tools' / 'test.py',
                                      checkpoint, tmp_path,
                                      mini_data_options(mini_charades),
-                                     run_tool))
+                                     run_tool, env=env))
 
 
 def test_our_tool_refuses_a_prefixed_map(checkpoint, tmp_path, mini_charades,
