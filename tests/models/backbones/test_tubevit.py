@@ -260,3 +260,20 @@ def test_mmpretrain_keys_inflate_like_timm_keys():
 def test_inflation_rejects_width_mismatch():
     with pytest.raises(ValueError, match='embed_dims'):
         inflate_vit2d_state_dict(_random_timm_vit(dims=32), _tiny())
+
+
+def test_head_input_is_not_shrunk_at_init():
+    # The attention pool's kv -> proj chain at std 0.02 scaled the pooled
+    # feature by ~0.04 at 96 channels (norm 0.25 against 9.8 for the
+    # LayerNorm output it pools), which kept the mini TubeViT at the class
+    # prior for ~250 steps of the one-batch probe. Xavier keeps it O(1).
+    torch.manual_seed(0)
+    model = TubeViT(arch=dict(embed_dims=96, num_layers=2, num_heads=3),
+                    num_frames=8, img_size=64,
+                    tubes=[dict(kernel_size=(4, 8, 8), stride=(4, 16, 16)),
+                           dict(kernel_size=(1, 8, 8), stride=(8, 8, 8))]
+                    ).eval()
+    with torch.no_grad():
+        out = model(torch.randn(4, 3, 8, 64, 64))
+    rms = out.pow(2).mean().sqrt().item()
+    assert rms > 0.2

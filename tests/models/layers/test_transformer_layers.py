@@ -5,7 +5,8 @@ from torch import nn
 from transformers.models.vit.modeling_vit import ViTConfig, ViTLayer
 
 from mmaction_charades.models.layers import (Attention, AttentionPool, Mlp,
-                                             TransformerBlock)
+                                             TransformerBlock,
+                                             init_transformer_weights)
 
 
 def test_attention_matches_torch_multihead_attention():
@@ -94,3 +95,29 @@ def test_attention_pool_weights_sum_to_one_and_match_dense_reference():
         heads.append((w[..., None] * v[..., sl]).sum(1))
     expected = pool.proj(torch.cat(heads, dim=-1)).detach()
     torch.testing.assert_close(out, expected)
+
+
+@pytest.mark.parametrize('dim', [96, 768])
+def test_init_keeps_linear_gain_at_any_width(dim):
+    # Xavier: a square Linear keeps the norm of its input (gain ~1); the old
+    # trunc_normal(std=0.02) gave 0.02 * sqrt(dim), 0.2 at the minis' 96.
+    torch.manual_seed(0)
+    linear = nn.Linear(dim, dim)
+    init_transformer_weights(linear)
+    x = torch.randn(64, dim)
+    with torch.no_grad():
+        gain = (linear(x).norm(dim=1) / x.norm(dim=1)).mean().item()
+    assert 0.8 < gain < 1.2
+    assert linear.bias.abs().sum() == 0
+
+
+def test_init_residual_branches_are_not_near_identity():
+    # A narrow block must start with residual branches of the size of its
+    # input, or a few blocks learn nothing at first (the one-batch probe).
+    torch.manual_seed(0)
+    block = TransformerBlock(96, num_heads=3).eval()
+    block.apply(init_transformer_weights)
+    x = torch.randn(4, 16, 96)
+    with torch.no_grad():
+        ratio = ((block(x) - x).norm() / x.norm()).item()
+    assert ratio > 0.3

@@ -55,10 +55,22 @@ class TransformerBlock(nn.Module):
 
 
 def init_transformer_weights(module: nn.Module) -> None:
-    """ViT initialisation for ``Module.apply``: truncated normal (std 0.02)
-    linear and convolution weights, zero biases, unit LayerNorms."""
+    """ViT initialisation for ``Module.apply``: Xavier-uniform linear weights
+    (the JAX ViT convention of big_vision and Scenic, where TubeViT and ViViT
+    come from), truncated normal (std 0.02) convolution weights, zero biases,
+    unit LayerNorms.
+
+    Xavier keeps the gain of a linear layer about 1 at any width, where std
+    0.02 gives ``0.02 * sqrt(dim)``: 0.55 at ViT-B's 768 channels but 0.2 at
+    96, so the residual branches of a narrow model start near zero and the
+    attention pool's ``kv`` -> ``proj`` chain scales its output by about 0.04
+    (benchmarks/RESULTS.md, "One-batch fit probe").
+    """
     if isinstance(module, (nn.Linear, nn.Conv2d, nn.Conv3d)):
-        nn.init.trunc_normal_(module.weight, std=.02)
+        if isinstance(module, nn.Linear):
+            nn.init.xavier_uniform_(module.weight)
+        else:
+            nn.init.trunc_normal_(module.weight, std=.02)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
     elif isinstance(module, nn.LayerNorm):
