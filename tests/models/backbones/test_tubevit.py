@@ -16,7 +16,9 @@ TINY = dict(embed_dims=48, num_layers=2, num_heads=2)
 def _tiny(**kwargs):
     kwargs.setdefault('arch', TINY)
     kwargs.setdefault('img_size', 64)
-    return TubeViT(**kwargs)
+    model = TubeViT(**kwargs)
+    model.init_weights()
+    return model
 
 
 def test_video_and_image_shapes():
@@ -271,8 +273,9 @@ def test_head_input_is_not_shrunk_at_init():
     model = TubeViT(arch=dict(embed_dims=96, num_layers=2, num_heads=3),
                     num_frames=8, img_size=64,
                     tubes=[dict(kernel_size=(4, 8, 8), stride=(4, 16, 16)),
-                           dict(kernel_size=(1, 8, 8), stride=(8, 8, 8))]
-                    ).eval()
+                           dict(kernel_size=(1, 8, 8), stride=(8, 8, 8))])
+    model.init_weights()
+    model.eval()
     with torch.no_grad():
         out = model(torch.randn(4, 3, 8, 64, 64))
     rms = out.pow(2).mean().sqrt().item()

@@ -10,8 +10,10 @@ VARIANTS = ViViT.VARIANTS
 
 
 def _tiny(variant, **kwargs):
-    return ViViT(arch=TINY, num_frames=8, img_size=32,
-                 tubelet_size=(2, 8, 8), variant=variant, **kwargs)
+    model = ViViT(arch=TINY, num_frames=8, img_size=32,
+                  tubelet_size=(2, 8, 8), variant=variant, **kwargs)
+    model.init_weights()
+    return model
 
 
 @pytest.mark.parametrize('variant', VARIANTS)

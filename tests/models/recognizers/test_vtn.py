@@ -24,7 +24,9 @@ def tiny_vtn_cfg(frame_backbone=TINY_VIT, frame_channels=32, **kwargs):
 
 
 def tiny_vtn(**kwargs):
-    return MODELS.build(tiny_vtn_cfg(**kwargs))
+    model = MODELS.build(tiny_vtn_cfg(**kwargs))
+    model.init_weights()
+    return model
 
 
 def tiny_recognizer():

@@ -154,7 +154,7 @@ class TubeViT(BaseModule):
         if shared_kernel:
             size = _triple(shared_kernel_size, 'shared_kernel_size', 1)
             self.shared_weight = nn.Parameter(
-                torch.empty(C, in_channels, *size))
+                torch.zeros(C, in_channels, *size))
             self.tube_biases = nn.Parameter(torch.zeros(len(self.tubes), C))
         else:
             self.tube_embeds = nn.ModuleList(
@@ -178,12 +178,18 @@ class TubeViT(BaseModule):
                 drop_path_rate=float(rate)) for rate in dpr)
         self.norm = nn.LayerNorm(C, eps=1e-6)
         self.pool = AttentionPool(C, self.arch['num_heads'])
-        self.apply(init_transformer_weights)
-        if self.shared_kernel:
-            nn.init.trunc_normal_(self.shared_weight, std=.02)
 
     def init_weights(self) -> None:
-        """Run ``init_cfg``, then inflate ``pretrained2d`` if given."""
+        """Initialise as a JAX ViT (:func:`init_transformer_weights`; pool
+        query and shared kernel truncated normal, std 0.02), then run
+        ``init_cfg`` (a ``Pretrained`` checkpoint loads last), then inflate
+        ``pretrained2d`` if given."""
+        if not self.is_init:
+            self.apply(init_transformer_weights)
+            nn.init.trunc_normal_(self.pool.query, std=.02)
+            if self.shared_kernel:
+                nn.init.trunc_normal_(self.shared_weight, std=.02)
+                nn.init.zeros_(self.tube_biases)
         super().init_weights()
         if self.pretrained2d is None:
             return

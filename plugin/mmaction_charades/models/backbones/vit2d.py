@@ -7,7 +7,7 @@ from mmengine.model.weight_init import trunc_normal_
 from torch import Tensor, nn
 
 from mmaction.registry import MODELS
-from ..layers import TransformerBlock
+from ..layers import TransformerBlock, init_transformer_weights
 from .vit_arch import parse_vit_arch
 
 
@@ -74,11 +74,14 @@ class ViT2D(BaseModule):
         self.norm = nn.LayerNorm(self.embed_dims, eps=1e-6)
 
     def init_weights(self) -> None:
-        super().init_weights()
-        if not (isinstance(self.init_cfg, dict)
-                and self.init_cfg.get('type') == 'Pretrained'):
+        """Initialise as a JAX ViT (:func:`init_transformer_weights`; CLS
+        token and position embedding truncated normal, std 0.02), then run
+        ``init_cfg``, whose ``Pretrained`` checkpoint loads last."""
+        if not self.is_init:
+            self.apply(init_transformer_weights)
             trunc_normal_(self.pos_embed, std=.02)
             trunc_normal_(self.cls_token, std=.02)
+        super().init_weights()
 
     def forward(self, x: Tensor) -> Tensor:
         """(N, 3, H, W) -> (N, embed_dims)."""

@@ -163,10 +163,17 @@ class ViViT(BaseModule):
                 for i in range(num_layers, num_layers + num_temporal))
         else:
             self.pos_embed = nn.Parameter(torch.zeros(1, nt * nh * nw, C))
-        self.apply(init_transformer_weights)
-        for name, param in self.named_parameters():
-            if name.endswith(('cls_token', 'pos_embed')):
-                nn.init.trunc_normal_(param, std=.02)
+
+    def init_weights(self) -> None:
+        """Initialise as a JAX ViT (:func:`init_transformer_weights`; CLS
+        tokens and position embeddings truncated normal, std 0.02), then run
+        ``init_cfg``, whose ``Pretrained`` checkpoint loads last."""
+        if not self.is_init:
+            self.apply(init_transformer_weights)
+            for name, param in self.named_parameters():
+                if name.endswith(('cls_token', 'pos_embed')):
+                    nn.init.trunc_normal_(param, std=.02)
+        super().init_weights()
 
     def count_tokens(self) -> int:
         """Tubelet tokens nt * nh * nw (CLS tokens not counted)."""

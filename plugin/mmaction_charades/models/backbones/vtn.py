@@ -14,7 +14,7 @@ from mmengine.model.weight_init import trunc_normal_
 from torch import Tensor, nn
 
 from mmaction.registry import MODELS
-from ..layers import Mlp
+from ..layers import Mlp, init_transformer_weights
 from ..ops import sliding_window_attention
 
 
@@ -132,9 +132,17 @@ class VTN(BaseModule):
             for _ in range(num_layers))
 
     def init_weights(self) -> None:
+        """Initialise the temporal encoder and ``frame_proj`` as a JAX ViT
+        (:func:`init_transformer_weights`; CLS token and position embedding
+        truncated normal, std 0.02), then run ``init_cfg`` (the frame
+        backbone initialises itself; a ``Pretrained`` checkpoint loads
+        last, so nothing it holds is overwritten)."""
+        if not self.is_init:
+            self.layers.apply(init_transformer_weights)
+            self.frame_proj.apply(init_transformer_weights)
+            trunc_normal_(self.cls_token, std=.02)
+            trunc_normal_(self.pos_embed, std=.02)
         super().init_weights()
-        trunc_normal_(self.cls_token, std=.02)
-        trunc_normal_(self.pos_embed, std=.02)
 
     def embed_frames(self, x: Tensor, frame_mask: Optional[Tensor]) -> Tensor:
         """(B, 3, T, H, W) -> per-frame features (B, T, embed_dims), zeros on
