@@ -92,16 +92,9 @@ def fixed_batch(cfg, batch_size: int) -> dict:
     return fn(items, **collate)
 
 
-def batch_map(scores: np.ndarray, labels: np.ndarray) -> float:
-    from sklearn.metrics import average_precision_score
-    keep = labels.sum(0) > 0
-    return float(np.mean([
-        average_precision_score(labels[:, c], scores[:, c])
-        for c in np.flatnonzero(keep)]))
-
-
 def probe(path: str, args: argparse.Namespace) -> Dict[int, tuple]:
     from mmaction.registry import MODELS
+    from mmaction_charades.testing.fit_probe import fit_one_batch
     cfg = load_cfg(path, args.data)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -110,26 +103,8 @@ def probe(path: str, args: argparse.Namespace) -> Dict[int, tuple]:
     model = MODELS.build(cfg.model)
     model.init_weights()
     batch = fixed_batch(cfg, args.batch_size)
-    data = model.data_preprocessor(batch, training=True)
-    labels = torch.stack([s.gt_label for s in data['data_samples']]).numpy()
-    optim = torch.optim.AdamW(model.parameters(), lr=args.lr,
-                              weight_decay=0.)
-    rows = {}
-    wanted = set(args.report)
-    for step in range(1, args.steps + 1):
-        model.train()
-        losses = model(**data, mode='loss')
-        loss = sum(v for k, v in losses.items() if 'loss' in k)
-        optim.zero_grad()
-        loss.backward()
-        optim.step()
-        if step in wanted or step == args.steps:
-            model.eval()
-            with torch.no_grad():
-                out = model(**copy.deepcopy(data), mode='predict')
-            scores = torch.stack([s.pred_score for s in out]).numpy()
-            rows[step] = (batch_map(scores, labels), float(loss.detach()))
-    return rows
+    return fit_one_batch(model, batch, args.steps, args.report,
+                         lr=args.lr)
 
 
 def main() -> None:
