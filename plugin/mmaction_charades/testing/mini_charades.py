@@ -18,6 +18,16 @@ length)``, the clip label rule (``frames_in_actions``) of
 :mod:`mmaction_charades.datasets.transforms.samplers`, so every positive clip
 label has a visible pattern in one of its frames and no negative one does.
 
+Two options, off by default (the default output is unchanged), take away
+the fixed screen position and colour: ``placement='random'`` draws each
+action's rectangle at a uniform position fully inside the frame, scaled by
+0.75-1.5, disjoint from the video's other rectangles (so none hides
+another; :func:`random_boxes`); ``colour_jitter=X`` shifts each action's hue
+by up to ``X / 2`` of the spacing between the 7 group hues and scales its
+brightness by ``1 - X / 2`` to 1 (:func:`jittered_colours`). Groups stay
+apart by their hue range, which two groups never share while ``X < 1``,
+and their layout; the centre shade stays relative to the pattern's colour.
+
 Everything is a pure function of the seed: video ``k`` draws from
 ``np.random.default_rng([seed, k, ...])``, so the output does not depend on
 the number of worker processes.
