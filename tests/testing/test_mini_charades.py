@@ -1,9 +1,15 @@
 """The generated mini-Charades: official CSV format, decodable videos at the
-drawn fps, patterns exactly during the actions, determinism."""
+drawn fps, patterns exactly during the actions, determinism, random placement
+and colour jitter."""
+import colorsys
 import csv
+import hashlib
 import math
+import subprocess
+import sys
 import re
 from fractions import Fraction
+from pathlib import Path
 
 import decord
 import numpy as np
@@ -13,9 +19,12 @@ import mmaction_charades  # noqa: F401
 from mmaction_charades.datasets.label_space import load_official_classes
 from mmaction_charades.testing import (CSV_COLUMNS, MiniVideo, cell_box,
                                        default_class_to_group,
-                                       make_mini_charades, render_video,
-                                       sample_video)
+                                       jittered_colours, make_mini_charades,
+                                       random_boxes, render_frames,
+                                       render_video, sample_video)
+from mmaction_charades.testing.mini_charades import NUM_HUES, RANDOM_SCALE
 
+ROOT = Path(__file__).resolve().parents[2]
 SIZE = (128, 96)
 ACTION = re.compile(r'^c(\d{3}) (\d+\.\d{2}) (\d+\.\d{2})$')
 
@@ -84,8 +93,10 @@ def _saturation_at(reader, frame, box):
     return (pixels.max(-1) - pixels.min(-1)).mean()
 
 
-def test_patterns_show_exactly_during_the_actions(mini):
-    out, videos = mini
+def _check_patterns_show_exactly_during_the_actions(out, videos):
+    """At the first, middle and last frame of each action its pattern's
+    rectangle is saturated; at the frames just outside, where no action with
+    the same rectangle runs, it is grey. Returns the frames checked grey."""
     class_to_group = default_class_to_group()
     checked = 0
     for video in videos:
@@ -93,14 +104,28 @@ def test_patterns_show_exactly_during_the_actions(mini):
                                         f'{video.video_id}.mp4'))
         fps = float(video.fps)
         groups = class_to_group[video.actions[:, 0].astype(int)]
-        for (_, start, end), group in zip(video.actions, groups):
-            same = video.actions[groups == group]
+        boxes = (video.boxes if video.boxes is not None else
+                 np.array([cell_box(g, *SIZE) for g in groups]))
+        for m, ((_, start, end), box) in enumerate(zip(video.actions,
+                                                       boxes)):
+            same = video.actions[(boxes == box).all(1)]
             first = math.ceil(start * fps - 1e-6)
             last = min(math.floor(min(end, video.length) * fps + 1e-6),
                        video.num_frames - 1)
-            box = cell_box(group, *SIZE)
+            if video.colours is not None:
+                # darker patterns: the lit top-left corner, away from the
+                # centre and the edges' chroma, shows the drawn colour
+                x0, y0, x1, _ = box
+                inner = (x1 - x0) // 3
+                box = (x0 + 1, y0 + 1, x0 + inner, y0 + inner)
             for frame in {first, (first + last) // 2, last}:
-                assert _saturation_at(reader, frame, box) > 80
+                assert _saturation_at(reader, frame, box) > 60
+                if video.colours is not None:
+                    x0, y0, x1, y1 = box
+                    drawn = reader[frame].asnumpy()[y0:y1, x0:x1]
+                    np.testing.assert_allclose(
+                        drawn.reshape(-1, 3).mean(0), video.colours[m],
+                        atol=25)
             for frame in (first - 1, last + 1):
                 t = frame / fps
                 other = ((same[:, 1] <= t + 1e-4) &
@@ -108,7 +133,131 @@ def test_patterns_show_exactly_during_the_actions(mini):
                 if 0 <= frame < video.num_frames and not other.any():
                     assert _saturation_at(reader, frame, box) < 30
                     checked += 1
-    assert checked >= 4
+    return checked
+
+
+def test_patterns_show_exactly_during_the_actions(mini):
+    assert _check_patterns_show_exactly_during_the_actions(*mini) >= 4
+
+
+@pytest.fixture(scope='module')
+def mini_random(tmp_path_factory):
+    out = tmp_path_factory.mktemp('mini_random')
+    videos = make_mini_charades(out, num_videos=6, seed=7, num_test=2,
+                                size=SIZE, workers=1, placement='random',
+                                colour_jitter=1., log=lambda _: None)
+    return out, videos
+
+
+def test_random_patterns_show_exactly_during_the_actions(mini_random):
+    assert _check_patterns_show_exactly_during_the_actions(
+        *mini_random) >= 4
+
+
+def test_default_output_is_unchanged(mini):
+    """Digests of the default output (seed 7) taken before the placement and
+    colour options existed: the CSVs, and the raw frames of a fixed video
+    (before the encoder, so independent of the x264 build)."""
+    out, videos = mini
+    assert all(v.boxes is None and v.colours is None for v in videos)
+    digests = {
+        'Charades_v1_train.csv':
+        '9e045d875c99b81aed6a7d8c1e68594d21088039f1f496516786569b1f5df7b3',
+        'Charades_v1_test.csv':
+        'ffb966f8ea5f3a1cebf8ac0a1cf3e8c357d8e5836a315df81591f2803d4fb2dd'
+    }
+    for name, digest in digests.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    video = MiniVideo('Z', Fraction(15), 45, 3.0,
+                      np.array([[1., 0., 2.], [40., 1., 2.5], [100., .5, 9.]]))
+    frames = np.stack(list(render_frames(video, SIZE,
+                                         default_class_to_group(),
+                                         np.random.default_rng(3))))
+    assert frames.shape == (45, SIZE[1], SIZE[0], 3)
+    assert hashlib.sha256(frames.tobytes()).hexdigest() == (
+        '09ea7b629962b397df5767c2c0e593812fe5514e322614432fbb905eb23c2639')
+
+
+def test_random_placement_draws_each_action_its_box(mini, mini_random):
+    """Without random placement every action of a group is drawn at its grid
+    cell (see the test above); with it, every action gets its own box, of
+    varying size, fully inside the frame and disjoint from the video's other
+    boxes, the same for the same seed."""
+    _, fixed = mini
+    _, videos = mini_random
+    for grid, video in zip(fixed, videos):
+        np.testing.assert_array_equal(grid.actions, video.actions)
+    boxes = np.concatenate([v.boxes for v in videos])
+    assert len(boxes) == sum(len(v.actions) for v in videos) >= 8
+    assert len({tuple(b) for b in boxes}) == len(boxes)
+    assert (boxes[:, :2] >= 0).all() and (boxes[:, 2] <= SIZE[0]).all() \
+        and (boxes[:, 3] <= SIZE[1]).all()
+    assert len(set(boxes[:, 2] - boxes[:, 0])) > 1
+    for video in videos:
+        for i, a in enumerate(video.boxes):
+            for b in video.boxes[i + 1:]:
+                assert (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1]
+                        or b[3] <= a[1])
+    many = random_boxes(np.random.default_rng(0), 400 // 100, *SIZE)
+    assert many.shape == (4, 4)
+    draws = np.concatenate([
+        random_boxes(np.random.default_rng([1, k]), 4, *SIZE)
+        for k in range(100)
+    ])
+    grid_w = np.diff(np.array(cell_box(0, *SIZE))[[0, 2]])[0]
+    scale = (draws[:, 2] - draws[:, 0]) / grid_w
+    assert RANDOM_SCALE[0] - .05 <= scale.min() < RANDOM_SCALE[0] + .1
+    assert RANDOM_SCALE[1] - .1 < scale.max() <= RANDOM_SCALE[1] + .05
+    centre_x = (draws[:, 0] + draws[:, 2]) / 2 / SIZE[0]
+    assert centre_x.min() < .2 and centre_x.max() > .8
+    np.testing.assert_array_equal(
+        random_boxes(np.random.default_rng([1, 5]), 4, *SIZE), draws[20:24])
+    with pytest.raises(ValueError, match='disjoint'):
+        random_boxes(np.random.default_rng(0), 400, *SIZE)
+
+
+def _hue(rgb) -> float:
+    return colorsys.rgb_to_hsv(*(np.asarray(rgb) / 255.))[0]
+
+
+def test_colour_jitter_varies_hue_and_brightness_within_the_group(
+        mini_random):
+    """Jittered colours vary in hue and brightness, but the hue stays within
+    half the spacing of the group hues of the group's own, so groups keep
+    distinct hue ranges; no jitter draws the group's colour."""
+    _, videos = mini_random
+    colours = np.concatenate([v.colours for v in videos])
+    assert len({tuple(c) for c in colours}) == len(colours)
+    groups = np.full(2000, 9)
+    for jitter in (0., .5, 1.):
+        drawn = jittered_colours(np.random.default_rng(0), groups, jitter)
+        hue = np.array([_hue(c) for c in drawn]) * NUM_HUES
+        value = drawn.max(1)
+        offset = (hue - groups % NUM_HUES + NUM_HUES / 2) % NUM_HUES - \
+            NUM_HUES / 2
+        if jitter == 0:
+            assert len(np.unique(drawn, axis=0)) == 1
+            continue
+        assert abs(offset).max() <= jitter / 2 + .02
+        assert offset.std() > jitter / 5  # uniform: jitter / sqrt(12)
+        assert value.min() < 255 * (1 - jitter / 2) + 5
+        assert value.max() > 250 and value.std() > 10 * jitter
+    with pytest.raises(ValueError, match=r'\[0, 1\]'):
+        make_mini_charades(ROOT, 2, colour_jitter=1.5)
+    with pytest.raises(ValueError, match='placement'):
+        make_mini_charades(ROOT, 2, placement='grids')
+
+
+@pytest.mark.slow
+def test_cli_refuses_a_bad_colour_jitter(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(ROOT / 'tools/data/make_mini_charades.py'),
+         '--out', str(tmp_path), '--num-videos', '2', '--colour-jitter',
+         '2'], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "--colour-jitter expects a number in [0, 1]; got '2'" in \
+        result.stderr
+    assert not (tmp_path / 'videos').exists()
 
 
 def test_action_statistics_over_many_videos():

@@ -1,7 +1,8 @@
 """Generate the mini-Charades videos and official-format CSVs.
 
     python tools/data/make_mini_charades.py --out data/mini_charades \
-        --num-videos 200 --seed 0 [--num-test 50] [--size 128x96] [--workers 2]
+        --num-videos 200 --seed 0 [--num-test 50] [--size 128x96] [--workers 2] \
+        [--placement {grid,random}] [--colour-jitter 0..1]
 
 Writes ``OUT/videos/<id>.mp4`` and ``OUT/Charades_v1_{train,test}.csv``; see
 :mod:`mmaction_charades.testing.mini_charades` for what the videos show.
@@ -22,6 +23,17 @@ def parse_size(text: str):
     return width, height
 
 
+def parse_jitter(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(
+            f'--colour-jitter expects a number in [0, 1]; got {text!r}')
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out', default='data/mini_charades')
@@ -38,13 +50,22 @@ def main() -> None:
         'mapping file')
     parser.add_argument('--workers', type=int, default=2,
                         help='encoding processes')
+    parser.add_argument(
+        '--placement', choices=('grid', 'random'), default='grid',
+        help="'grid': each group's pattern in its grid cell; 'random': "
+        'position and size drawn per action')
+    parser.add_argument(
+        '--colour-jitter', type=parse_jitter, default=0., metavar='X',
+        help='0..1: per-action hue shift (up to X/2 of the spacing between '
+        'group hues) and brightness factor (1-X/2..1); 0: off')
     args = parser.parse_args()
     start = time.perf_counter()
     make_mini_charades(
         args.out, args.num_videos, seed=args.seed, num_test=args.num_test,
         size=args.size,
         class_to_group=load_label_space(args.label_space).official_to_label,
-        workers=args.workers)
+        workers=args.workers, placement=args.placement,
+        colour_jitter=args.colour_jitter)
     print(f'done in {time.perf_counter() - start:.1f} s')
 
 

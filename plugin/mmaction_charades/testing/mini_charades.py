@@ -18,6 +18,16 @@ length)``, the clip label rule (``frames_in_actions``) of
 :mod:`mmaction_charades.datasets.transforms.samplers`, so every positive clip
 label has a visible pattern in one of its frames and no negative one does.
 
+Two options, off by default (the default output is unchanged), take away
+the fixed screen position and colour: ``placement='random'`` draws each
+action's rectangle at a uniform position fully inside the frame, scaled by
+0.75-1.5, disjoint from the video's other rectangles (so none hides
+another; :func:`random_boxes`); ``colour_jitter=X`` shifts each action's hue
+by up to ``X / 2`` of the spacing between the 7 group hues and scales its
+brightness by ``1 - X / 2`` to 1 (:func:`jittered_colours`). Groups stay
+apart by their hue range, which two groups never share while ``X < 1``,
+and their layout; the centre shade stays relative to the pattern's colour.
+
 Everything is a pure function of the seed: video ``k`` draws from
 ``np.random.default_rng([seed, k, ...])``, so the output does not depend on
 the number of worker processes.
@@ -27,12 +37,12 @@ mmaction-charades[data]``), imported only by :func:`render_video`.
 """
 import csv
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import partial
 from multiprocessing import Pool
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -52,6 +62,8 @@ MIN_ACTION, MAX_ACTION = 1.5, 10.0  # seconds
 #: Fraction of actions whose end time is past the video's length (as in the
 #: real annotations); they stay visible up to the last frame.
 P_END_PAST_LENGTH = 0.1
+#: Size factors (of the grid box) of randomly placed patterns.
+RANDOM_SCALE = (0.75, 1.5)
 SCENES = ('Kitchen', 'Bedroom', 'Living room', 'Bathroom', 'Hallway')
 NOISE_BANK = 8  # noise frames per video, cycled
 
@@ -66,12 +78,18 @@ class MiniVideo:
         num_frames: frames in the file.
         length: seconds, ``num_frames / fps`` rounded to 0.01.
         actions: (M, 3) float64 ``[official class index, start, end]``.
+        boxes: (M, 4) int ``(x0, y0, x1, y1)`` of each action's pattern
+            (random placement); None: its group's grid cell.
+        colours: (M, 3) uint8 RGB of each action's pattern (colour
+            jitter); None: its group's hue.
     """
     video_id: str
     fps: Fraction
     num_frames: int
     length: float
     actions: np.ndarray
+    boxes: Optional[np.ndarray] = None
+    colours: Optional[np.ndarray] = None
 
 
 def default_class_to_group() -> np.ndarray:
@@ -81,7 +99,13 @@ def default_class_to_group() -> np.ndarray:
 
 def hue_colours(num_hues: int) -> np.ndarray:
     """(H, 3) uint8 saturated RGB colours with evenly spread hues."""
-    hue = np.arange(num_hues) / num_hues * 6.
+    return hue_rgb(np.arange(num_hues) / num_hues)
+
+
+def hue_rgb(hue: np.ndarray) -> np.ndarray:
+    """(N, 3) uint8 saturated RGB colours of hues in turns (0-1, 1 = 360
+    degrees), channels in 40..255."""
+    hue = np.asarray(hue, dtype=np.float64) % 1. * 6.
     sector = np.floor(hue).astype(int) % 6
     frac = hue - np.floor(hue)
     up, down = frac, 1. - frac
@@ -89,20 +113,23 @@ def hue_colours(num_hues: int) -> np.ndarray:
     table = [(one, up, zero), (down, one, zero), (zero, one, up),
              (zero, down, one), (up, zero, one), (one, zero, down)]
     rgb = np.stack([
-        np.stack([table[s][c][i] for c in range(3)])
-        for i, s in enumerate(sector)
-    ])
-    return (40 + 215 * rgb).astype(np.uint8)
+        np.choose(sector, [table[s][c] for s in range(6)]) for c in range(3)
+    ], -1)
+    return (40 + 215 * rgb).astype(np.uint8).reshape(-1, 3)
 
 
-def group_pattern(group: int, box_w: int, box_h: int) -> np.ndarray:
+def group_pattern(group: int, box_w: int, box_h: int,
+                  colour: Optional[np.ndarray] = None) -> np.ndarray:
     """(box_h, box_w, 3) uint8 look of a group: one of ``NUM_HUES`` hues
     (``group % NUM_HUES``) in one of three layouts (``group // NUM_HUES``):
     solid, top half lit, or left half lit, the rest at a quarter of the hue.
     The layouts are coarse enough to survive a resize to 64x64. Unlike the
     cell, the look tells the groups apart where a model cannot see position
-    (global pooling after relative-position attention, as in Video Swin)."""
-    colour = hue_colours(NUM_HUES)[group % NUM_HUES].astype(np.float32)
+    (global pooling after relative-position attention, as in Video Swin).
+    ``colour`` (RGB) replaces the group's hue (colour jitter)."""
+    if colour is None:
+        colour = hue_colours(NUM_HUES)[group % NUM_HUES]
+    colour = np.asarray(colour).astype(np.float32)
     y, x = np.mgrid[:box_h, :box_w]
     layout = group // NUM_HUES % 3
     if layout == 0:
@@ -124,6 +151,48 @@ def cell_box(group: int, width: int, height: int,
     half_w, half_h = fill * cell_w / 2, fill * cell_h / 2
     return (int(round(cx - half_w)), int(round(cy - half_h)),
             int(round(cx + half_w)), int(round(cy + half_h)))
+
+
+def random_boxes(rng: np.random.Generator, num: int, width: int,
+                 height: int) -> np.ndarray:
+    """(num, 4) int ``(x0, y0, x1, y1)`` of patterns placed at random: each
+    of the grid box's size (:func:`cell_box`) scaled by a factor uniform in
+    ``RANDOM_SCALE``, at a uniform position fully inside the frame, and
+    disjoint from the video's other boxes, so that no pattern hides
+    another."""
+    x0, y0, x1, y1 = cell_box(0, width, height)
+    boxes: List[Tuple[int, int, int, int]] = []
+    for _ in range(100 * max(num, 1)):
+        if len(boxes) == num:
+            break
+        scale = rng.uniform(*RANDOM_SCALE)
+        box_w = min(max(int(round(scale * (x1 - x0))), 3), width)
+        box_h = min(max(int(round(scale * (y1 - y0))), 3), height)
+        x = int(rng.integers(0, width - box_w + 1))
+        y = int(rng.integers(0, height - box_h + 1))
+        if all(x + box_w <= a or b <= x or y + box_h <= c or d <= y
+               for a, c, b, d in boxes):
+            boxes.append((x, y, x + box_w, y + box_h))
+    if len(boxes) < num:
+        raise ValueError(f'cannot place {num} disjoint patterns in a '
+                         f'{width}x{height} frame')
+    return np.array(boxes, dtype=np.int64).reshape(-1, 4)
+
+
+def jittered_colours(rng: np.random.Generator, groups: Sequence[int],
+                     jitter: float) -> np.ndarray:
+    """(M, 3) uint8 colours of the patterns of groups ``groups`` under
+    colour jitter ``jitter`` in [0, 1]: the group's hue shifted by up to
+    ``jitter / 2`` of the spacing between the ``NUM_HUES`` group hues (so the
+    hue ranges of two groups never overlap while ``jitter < 1``), then its
+    brightness scaled by a factor uniform in ``[1 - jitter / 2, 1]``."""
+    if not 0 <= jitter <= 1:
+        raise ValueError(f'colour jitter {jitter} must lie in [0, 1]')
+    groups = np.asarray(groups, dtype=np.int64)
+    shift = rng.uniform(-jitter / 2, jitter / 2, size=len(groups))
+    gain = rng.uniform(1 - jitter / 2, 1, size=len(groups))
+    rgb = hue_rgb((groups % NUM_HUES + shift) / NUM_HUES)
+    return (rgb * gain[:, None]).astype(np.uint8)
 
 
 def _random_id(rng: np.random.Generator) -> str:
@@ -172,25 +241,16 @@ def visible_actions(video: MiniVideo, frame_index: int) -> np.ndarray:
                              video.length)
 
 
-def render_video(video: MiniVideo, path: str, size: Tuple[int, int],
-                 class_to_group: np.ndarray, rng: np.random.Generator,
-                 crf: int = 20, preset: str = 'ultrafast',
-                 noise: int = 12) -> None:
-    """Encode ``video`` as H.264 (yuv420p) mp4 at ``size = (width, height)``
-    with x264's default keyframe placement (at most 250 frames apart).
+def render_frames(video: MiniVideo, size: Tuple[int, int],
+                  class_to_group: np.ndarray, rng: np.random.Generator,
+                  noise: int = 12) -> Iterator[np.ndarray]:
+    """The (height, width, 3) uint8 RGB frames of ``video`` at ``size =
+    (width, height)``, one per frame index.
 
     Args:
-        crf: x264 constant rate factor; 20 keeps the colours crisp.
-        preset: x264 preset; ``'ultrafast'`` (no B-frames) for speed.
         noise: amplitude of the background noise (grey levels); it sets
             most of the bitrate.
     """
-    try:
-        import av
-    except ImportError as exc:
-        raise ImportError(
-            'writing mini-Charades videos needs PyAV: pip install '
-            "'mmaction-charades[data]' (or pip install av)") from exc
     width, height = size
     num_groups = int(class_to_group.max()) + 1
     # rank of each official class inside its group -> centre shade
@@ -198,10 +258,14 @@ def render_video(video: MiniVideo, path: str, size: Tuple[int, int],
     group_size = np.bincount(class_to_group, minlength=num_groups)
     for g in range(num_groups):
         rank[class_to_group == g] = np.arange(group_size[g])
-    boxes = [cell_box(g, width, height) for g in range(num_groups)]
+    groups = class_to_group[video.actions[:, 0].astype(np.int64)]
+    boxes = (video.boxes if video.boxes is not None else
+             [cell_box(g, width, height) for g in groups])
+    colours = (video.colours if video.colours is not None else
+               [None] * len(groups))
     looks = [
-        group_pattern(g, x1 - x0, y1 - y0)
-        for g, (x0, y0, x1, y1) in enumerate(boxes)
+        group_pattern(g, x1 - x0, y1 - y0, colour)
+        for g, (x0, y0, x1, y1), colour in zip(groups, boxes, colours)
     ]
 
     base = rng.integers(70, 150)
@@ -217,11 +281,6 @@ def render_video(video: MiniVideo, path: str, size: Tuple[int, int],
     shade = rng.integers(0, 256)
     drift = rng.integers(0, width)
 
-    container = av.open(str(path), mode='w')
-    stream = container.add_stream('libx264', rate=video.fps)
-    stream.width, stream.height = width, height
-    stream.pix_fmt = 'yuv420p'
-    stream.options = {'crf': str(crf), 'preset': preset}
     for i in range(video.num_frames):
         frame = np.roll(bank[i % NOISE_BANK], (drift + i // 4) % width, 1)
         for d in range(2):  # bounce the block off the borders
@@ -232,15 +291,45 @@ def render_video(video: MiniVideo, path: str, size: Tuple[int, int],
                 pos[d] = min(max(pos[d], 0), limit)
         x, y = int(pos[0]), int(pos[1])
         frame[y:y + block[1], x:x + block[0]] = shade
-        for official, _, _ in video.actions[visible_actions(video, i)]:
-            g = class_to_group[int(official)]
-            x0, y0, x1, y1 = boxes[g]
-            frame[y0:y1, x0:x1] = looks[g]
+        for m in np.flatnonzero(visible_actions(video, i)):
+            official, g = int(video.actions[m, 0]), groups[m]
+            x0, y0, x1, y1 = boxes[m]
+            look = looks[m]
+            frame[y0:y1, x0:x1] = look
             n = max(group_size[g] - 1, 1)
             inner = (x1 - x0) // 3
             frame[y0 + inner:y1 - inner, x0 + inner:x1 - inner] = (
-                looks[g][0, 0] * (0.4 + 0.6 * rank[int(official)] / n)).astype(
+                look[0, 0] * (0.4 + 0.6 * rank[official] / n)).astype(
                     np.uint8)
+        yield frame
+
+
+def render_video(video: MiniVideo, path: str, size: Tuple[int, int],
+                 class_to_group: np.ndarray, rng: np.random.Generator,
+                 crf: int = 20, preset: str = 'ultrafast',
+                 noise: int = 12) -> None:
+    """Encode :func:`render_frames` as H.264 (yuv420p) mp4 at ``size =
+    (width, height)`` with x264's default keyframe placement (at most 250
+    frames apart).
+
+    Args:
+        crf: x264 constant rate factor; 20 keeps the colours crisp.
+        preset: x264 preset; ``'ultrafast'`` (no B-frames) for speed.
+        noise: amplitude of the background noise (grey levels).
+    """
+    try:
+        import av
+    except ImportError as exc:
+        raise ImportError(
+            'writing mini-Charades videos needs PyAV: pip install '
+            "'mmaction-charades[data]' (or pip install av)") from exc
+    width, height = size
+    container = av.open(str(path), mode='w')
+    stream = container.add_stream('libx264', rate=video.fps)
+    stream.width, stream.height = width, height
+    stream.pix_fmt = 'yuv420p'
+    stream.options = {'crf': str(crf), 'preset': preset}
+    for frame in render_frames(video, size, class_to_group, rng, noise):
         for packet in stream.encode(
                 av.VideoFrame.from_ndarray(frame, format='rgb24')):
             container.mux(packet)
@@ -308,6 +397,8 @@ def make_mini_charades(out: str,
                        size: Tuple[int, int] = (128, 96),
                        class_to_group: Optional[np.ndarray] = None,
                        workers: int = 2,
+                       placement: str = 'grid',
+                       colour_jitter: float = 0.,
                        log: Callable[[str], None] = print) -> List[MiniVideo]:
     """Write ``out/videos/<id>.mp4`` and ``out/Charades_v1_{train,test}.csv``.
 
@@ -320,6 +411,11 @@ def make_mini_charades(out: str,
         class_to_group: (157,) group of each official class; the shipped
             21-group mapping when None.
         workers: encoding processes.
+        placement: ``'grid'``: each group's pattern fills its grid cell;
+            ``'random'``: each action draws its pattern's position and size
+            (:func:`random_boxes`).
+        colour_jitter: in [0, 1]; above 0 each action draws its pattern's
+            hue and brightness (:func:`jittered_colours`).
 
     Returns:
         The videos, train first.
@@ -327,6 +423,11 @@ def make_mini_charades(out: str,
     if size[0] % 2 or size[1] % 2 or min(size) < 2 * GRID:
         raise ValueError(f'size {size}: width and height must be even and '
                          f'at least {2 * GRID}')
+    if placement not in ('grid', 'random'):
+        raise ValueError(f"placement {placement!r}: expected 'grid' or "
+                         "'random'")
+    if not 0 <= colour_jitter <= 1:
+        raise ValueError(f'colour_jitter={colour_jitter} must lie in [0, 1]')
     num_test = num_videos // 4 if num_test is None else num_test
     if not 0 <= num_test <= num_videos:
         raise ValueError(f'num_test={num_test} must lie in 0..num_videos '
@@ -358,6 +459,17 @@ def make_mini_charades(out: str,
         sample_video(np.random.default_rng([seed, k, 0]), ids[k],
                      class_to_group, groups[k]) for k in range(num_videos)
     ]
+    for k, video in enumerate(videos):
+        if placement == 'random':
+            video = replace(video, boxes=random_boxes(
+                np.random.default_rng([seed, k, 4]), len(video.actions),
+                *size))
+        if colour_jitter > 0:
+            video = replace(video, colours=jittered_colours(
+                np.random.default_rng([seed, k, 5]),
+                class_to_group[video.actions[:, 0].astype(np.int64)],
+                colour_jitter))
+        videos[k] = video
     render = partial(_render_one, out=out / 'videos', size=tuple(size),
                      seed=seed, class_to_group=class_to_group)
     if workers > 1:
