@@ -95,8 +95,8 @@ def write_nan_fps_video():
 
 @pytest.fixture
 def warning_log():
-    """Messages logged at WARNING or above through MMEngine's current
-    logger during the test."""
+    """The messages logged at WARNING or above through MMEngine's current
+    logger (``print_log(logger='current')``) during the test."""
     messages = []
     handler = logging.Handler(logging.WARNING)
     handler.emit = lambda record: messages.append(record.getMessage())

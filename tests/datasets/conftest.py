@@ -1,9 +1,7 @@
 """Writers of tiny Charades annotation files for the dataset tests."""
-import logging
 from pathlib import Path
 
 import pytest
-from mmengine.logging import MMLogger
 
 CSV_HEADER = ('id,subject,scene,quality,relevance,verified,script,objects,'
               'descriptions,actions,length')
@@ -46,16 +44,3 @@ def quirks_csv():
     data = QUIRKS_CSV.read_bytes()
     assert data.count(b'\r\n') == data.count(b'\n') == 8
     return str(QUIRKS_CSV)
-
-
-@pytest.fixture
-def warning_log():
-    """The messages logged at WARNING or above through MMEngine's current
-    logger (``print_log(logger='current')``) during the test."""
-    messages = []
-    handler = logging.Handler(logging.WARNING)
-    handler.emit = lambda record: messages.append(record.getMessage())
-    logger = MMLogger.get_current_instance()
-    logger.addHandler(handler)
-    yield messages
-    logger.removeHandler(handler)
