@@ -9,12 +9,13 @@ blocks and final norm are copied; ``cls_token`` and the learned
 sine-cosine positions).
 """
 import re
-from typing import Dict, Mapping, Tuple
+from typing import TYPE_CHECKING, Dict, Mapping, Tuple
 
 import torch.nn.functional as F
 from torch import Tensor
 
-from .tubevit import TubeViT
+if TYPE_CHECKING:
+    from .model import TubeViT
 
 #: (pattern, replacement) from MMPretrain VisionTransformer keys to the
 #: timm-style names used by our blocks.
@@ -73,7 +74,7 @@ def inflate_patch_kernel(weight: Tensor, kernel_size: Tuple[int, int, int]
 
 
 def inflate_vit2d_state_dict(state_dict: Mapping[str, Tensor],
-                             model: TubeViT) -> Dict[str, Tensor]:
+                             model: 'TubeViT') -> Dict[str, Tensor]:
     """Map a 2D ViT state dict onto ``model``'s parameter names.
 
     Args:

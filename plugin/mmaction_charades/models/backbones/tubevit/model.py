@@ -13,9 +13,10 @@ from mmengine.runner.checkpoint import CheckpointLoader
 from torch import Tensor, nn
 
 from mmaction.registry import MODELS
-from ..layers import (AttentionPool, TransformerBlock, init_transformer_weights,
-                      sincos_embed_nd)
-from .vit_arch import parse_vit_arch
+from ...layers import (AttentionPool, TransformerBlock,
+                       init_transformer_weights, sincos_embed_nd)
+from ..vit_arch import parse_vit_arch
+from .inflation import inflate_vit2d_state_dict
 
 Triple = Tuple[int, int, int]
 
@@ -193,7 +194,6 @@ class TubeViT(BaseModule):
         super().init_weights()
         if self.pretrained2d is None:
             return
-        from .vit_inflation import inflate_vit2d_state_dict
         ckpt = CheckpointLoader.load_checkpoint(
             self.pretrained2d, map_location='cpu')
         state = ckpt.get('state_dict', ckpt.get('model', ckpt))
