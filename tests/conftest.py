@@ -104,3 +104,15 @@ def warning_log():
     logger.addHandler(handler)
     yield messages
     logger.removeHandler(handler)
+
+
+@pytest.fixture(scope='session')
+def timm():
+    """The timm package, or skip the test: timm needs a torchvision built
+    for the installed torch, and a mismatched one fails on import with a
+    RuntimeError, not an ImportError."""
+    try:
+        import timm as timm_module
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f'timm does not import here: {exc!r}')
+    return timm_module

@@ -46,3 +46,21 @@ def test_rejects_wrong_frame_size():
                               img_size=32))
     with pytest.raises(ValueError, match='resize frames'):
         model(torch.randn(1, 3, 48, 48))
+
+
+def test_equals_timm_vision_transformer_without_classifier(timm):
+    """timm's VisionTransformer(num_classes=0) pools the final-norm CLS
+    token, as ViT2D does; its weights load strictly and give the same
+    features."""
+    torch.manual_seed(0)
+    ref = timm.models.vision_transformer.VisionTransformer(
+        img_size=32, patch_size=8, embed_dim=32, depth=2, num_heads=2,
+        num_classes=0).eval()
+    ours = MODELS.build(dict(type='ViT2D', arch=dict(embed_dims=32,
+                                                     num_layers=2,
+                                                     num_heads=2),
+                             img_size=32, patch_size=8)).eval()
+    ours.load_state_dict(ref.state_dict(), strict=True)
+    x = torch.randn(3, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), ref(x), rtol=1e-5, atol=1e-5)

@@ -121,3 +121,33 @@ def test_init_residual_branches_are_not_near_identity():
     with torch.no_grad():
         ratio = ((block(x) - x).norm() / x.norm()).item()
     assert ratio > 0.3
+
+
+def _timm_twin(timm, ours: nn.Module, name: str, dim: int) -> nn.Module:
+    """The timm module of the same shape as ``ours``, holding its weights
+    key for key (``strict=True``)."""
+    if name == 'Attention':
+        twin = timm.layers.Attention(dim, num_heads=4, qkv_bias=True)
+    elif name == 'Mlp':
+        twin = timm.layers.Mlp(dim, 4 * dim)
+    else:
+        twin = timm.models.vision_transformer.Block(dim, num_heads=4,
+                                                    qkv_bias=True)
+    twin.load_state_dict(ours.state_dict(), strict=True)
+    return twin.eval()
+
+
+@pytest.mark.parametrize('name', ['Attention', 'Mlp', 'TransformerBlock'])
+def test_layers_equal_timm_layers_key_for_key(timm, name):
+    torch.manual_seed(0)
+    dim = 32
+    ours = {'Attention': lambda: Attention(dim, num_heads=4),
+            'Mlp': lambda: Mlp(dim),
+            'TransformerBlock': lambda: TransformerBlock(dim, 4)}[name]()
+    ours.apply(init_transformer_weights)
+    for p in ours.parameters():  # non-trivial biases and norms
+        p.data.add_(0.1 * torch.randn_like(p))
+    twin = _timm_twin(timm, ours.eval(), name, dim)
+    x = torch.randn(2, 7, dim)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), twin(x), rtol=1e-5, atol=1e-5)

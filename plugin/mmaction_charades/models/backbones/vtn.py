@@ -17,6 +17,42 @@ from mmaction.registry import MODELS
 from ..layers import Mlp, init_transformer_weights
 from ..ops import sliding_window_attention
 
+#: A ``frame_backbone`` type with this prefix names a timm model, as in
+#: MMAction2's recognizers (``backbone=dict(type='timm.<name>', ...)``).
+TIMM_PREFIX = 'timm.'
+
+
+def build_frame_backbone(cfg: dict) -> nn.Module:
+    """Build VTN's 2D frame encoder from a config.
+
+    ``type='timm.<name>'`` builds ``timm.create_model(<name>, **rest)`` with
+    ``num_classes=0`` unless given, so the model returns pooled features
+    (N, num_features), and is marked initialised so that MMEngine's
+    ``init_weights`` leaves it as built; any other type is built from
+    MMAction2's registry (its ``ResNet``, :class:`ViT2D`, ``mmpretrain.``
+    models).
+    """
+    cfg = dict(cfg)
+    model_type = cfg.get('type')
+    if not (isinstance(model_type, str)
+            and model_type.startswith(TIMM_PREFIX)):
+        return MODELS.build(cfg)
+    try:
+        import timm
+    except Exception as exc:  # a torchvision built for another torch
+        # fails with RuntimeError, not ImportError
+        raise ImportError(
+            f'VTN: frame_backbone {model_type!r} needs timm '
+            f'(pip install timm), which failed to import: {exc!r}') from exc
+    cfg.pop('type')
+    cfg.setdefault('num_classes', 0)
+    model = timm.create_model(model_type[len(TIMM_PREFIX):], **cfg)
+    # timm initialises (and loads pretrained=True weights) in create_model;
+    # MMEngine's init_weights would otherwise call timm's own init_weights
+    # on it again and wipe them.
+    model.is_init = True
+    return model
+
 
 class SlidingWindowSelfAttention(nn.Module):
     """Multi-head Longformer self-attention (one set of q/k/v projections
@@ -87,10 +123,12 @@ class VTN(BaseModule):
     Args:
         frame_backbone: Config of a 2D backbone mapping (N, 3, H, W) to
             (N, C_f) or to feature maps (N, C_f, h, w) (averaged over h, w),
-            e.g. MMAction2's ``ResNet`` (C_f = 2048 for depth 50) or
-            :class:`ViT2D` (C_f = 768 for ViT-B/16).
-        frame_channels: C_f. A linear layer maps it to ``embed_dims`` when
-            they differ.
+            e.g. MMAction2's ``ResNet`` (C_f = 2048 for depth 50),
+            :class:`ViT2D` (C_f = 768 for ViT-B/16) or any timm model by
+            name, ``dict(type='timm.vit_base_patch16_224',
+            pretrained=False)`` (:func:`build_frame_backbone`).
+        frame_channels: C_f (a timm model's ``num_features``). A linear
+            layer maps it to ``embed_dims`` when they differ.
         embed_dims: Hidden size of the temporal encoder (paper: 768).
         num_layers: Longformer layers (paper: 3).
         num_heads: Attention heads (paper: 12).
@@ -117,7 +155,14 @@ class VTN(BaseModule):
                  drop_rate: float = 0.1,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.frame_backbone = MODELS.build(frame_backbone)
+        self.frame_backbone = build_frame_backbone(frame_backbone)
+        num_features = getattr(self.frame_backbone, 'num_features', None)
+        if isinstance(num_features, int) and num_features != frame_channels:
+            raise ValueError(
+                f'VTN: frame_channels={frame_channels} but the frame '
+                f'backbone {frame_backbone.get("type")!r} returns '
+                f'{num_features} features; set frame_channels='
+                f'{num_features}.')
         self.frame_proj = (nn.Identity() if frame_channels == embed_dims else
                            nn.Linear(frame_channels, embed_dims))
         self.max_frames = max_frames
