@@ -30,12 +30,3 @@ model = dict(
         temporal_strides=(1, 1, 2, 2),
         norm_eval=False),
     cls_head=dict(in_channels=128, dropout_ratio=0.2))
-
-max_epochs = 24
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
-         convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
-         by_epoch=True, begin=0, end=max_epochs),
-]
-train_cfg = dict(max_epochs=max_epochs, val_interval=8)

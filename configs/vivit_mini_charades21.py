@@ -5,12 +5,12 @@
 #   batch:       1 process x 8 videos
 #   clips:       train 8x(3 s dilated)x1; test 8x1x4 (stride clips 1 s
 #                apart); 64x64 resize, no crop or flip
-#   schedule:    AdamW 2e-3, 1 warm-up epoch, cosine, 12 epochs
+#   schedule:    AdamW 5e-4, 1 warm-up epoch, cosine, 48 epochs
 _base_ = [
     './_base_/models/vit_multilabel.py',
     './_base_/default_runtime.py',
     './_base_/datasets/mini_charades21.py',
-    './_base_/schedules/mini_adamw.py',
+    './_base_/schedules/mini_adamw_transformer.py',
 ]
 
 model = dict(

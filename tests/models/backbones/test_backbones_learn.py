@@ -50,9 +50,19 @@ def tubevit() -> Config:
 
 
 def vtn() -> Config:
+    """vtn_mini_charades21.py: VTN over a 2D ResNet-18 frame encoder."""
     cfg = _config_model('vtn_mini_charades21.py')
-    cfg.backbone.frame_backbone.img_size = SIZE
     cfg.backbone.max_frames = CLIP_LEN
+    return cfg
+
+
+def vtn_vit2d() -> Config:
+    """VTN over our ViT2D frame encoder (vtn_vit_b_charades21.py), tiny."""
+    cfg = vtn()
+    cfg.backbone.frame_backbone = dict(
+        type='ViT2D', arch=dict(embed_dims=64, num_layers=2, num_heads=2),
+        img_size=SIZE, patch_size=16)
+    cfg.backbone.frame_channels = 64
     return cfg
 
 
@@ -92,6 +102,7 @@ FAMILIES = {
     'vivit_factorised_self_attention':
     lambda: _vit_family('factorised_self_attention'),
     'vtn': vtn,
+    'vtn_vit2d': vtn_vit2d,
 }
 #: The families under test; the R3D (whose zero-init residual BNs stop the
 #: first step's gradients to the convs before them) only sets the fit budget.
