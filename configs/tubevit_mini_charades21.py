@@ -6,7 +6,7 @@
 #   batch:       1 process x 8 videos
 #   clips:       train 8x(3 s dilated)x1; test 8x1x4 (stride clips 1 s
 #                apart); 64x64 resize, no crop or flip
-#   schedule:    AdamW 5e-4, 1 warm-up epoch, cosine, 48 epochs
+#   schedule:    AdamW 5e-4, 1 warm-up epoch, cosine, 32 epochs
 _base_ = [
     './_base_/models/vit_multilabel.py',
     './_base_/default_runtime.py',

@@ -5,7 +5,8 @@
 #   batch:       1 process x 8 videos
 #   clips:       train 8x(3 s dilated)x1; test 8x1x4 (stride clips 1 s
 #                apart); 64x64 resize, no crop or flip
-#   schedule:    AdamW 5e-4, 1 warm-up epoch, cosine, 48 epochs
+#   schedule:    AdamW 5e-4, 1 warm-up epoch, cosine, 48 epochs (ViViT learns
+#                slowest of the minis)
 _base_ = [
     './_base_/models/vit_multilabel.py',
     './_base_/default_runtime.py',
@@ -23,3 +24,12 @@ model = dict(
         img_size={{_base_.input_size}},
         tubelet_size=(2, 8, 8)),
     cls_head=dict(in_channels=96, dropout_ratio=0.0))
+
+max_epochs = 48
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
+         convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR', T_max=max_epochs, eta_min=1e-5,
+         by_epoch=True, begin=0, end=max_epochs),
+]
+train_cfg = dict(max_epochs=max_epochs)
