@@ -114,3 +114,49 @@ def test_inflation_rejects_width_mismatch():
     with pytest.raises(ValueError, match='embed_dims'):
         inflate_vit2d_state_dict(_random_timm_vit(dims=32), _tiny())
 
+
+
+def _quiet(model):
+    from mmengine.logging import MMLogger
+    logger = MMLogger.get_current_instance()
+    level = logger.level
+    logger.setLevel('WARNING')
+    try:
+        model.init_weights()
+    finally:
+        logger.setLevel(level)
+    return model
+
+
+def test_init_weights_inflates_pretrained2d_once(tmp_path):
+    sd = _random_timm_vit()
+    path = tmp_path / 'vit2d.pth'
+    torch.save(sd, path)
+    model = _quiet(TubeViT(arch=TINY, img_size=64,
+                           pretrained2d=str(path)))
+    expected = inflate_vit2d_state_dict(sd, model)
+    state = model.state_dict()
+    assert all(torch.equal(state[k], v) for k, v in expected.items())
+    # A second call (e.g. by a parent module) leaves later weights alone.
+    with torch.no_grad():
+        model.blocks[0].attn.qkv.weight.add_(1.)
+    changed = model.blocks[0].attn.qkv.weight.clone()
+    model.init_weights()
+    assert torch.equal(model.blocks[0].attn.qkv.weight, changed)
+
+
+def test_pretrained_checkpoint_wins_over_pretrained2d(tmp_path):
+    """``pretrained2d`` inflates before ``init_cfg``, so a TubeViT
+    checkpoint given as ``Pretrained`` is what the model ends with."""
+    path2d = tmp_path / 'vit2d.pth'
+    torch.save(_random_timm_vit(), path2d)
+    torch.manual_seed(3)
+    source = _tiny()
+    path = tmp_path / 'tubevit.pth'
+    torch.save(source.state_dict(), path)
+    model = _quiet(TubeViT(
+        arch=TINY, img_size=64, pretrained2d=str(path2d),
+        init_cfg=dict(type='Pretrained', checkpoint=str(path))))
+    changed = [k for k, v in model.state_dict().items()
+               if not torch.equal(v, source.state_dict()[k])]
+    assert changed == []

@@ -182,18 +182,21 @@ class TubeViT(BaseModule):
 
     def init_weights(self) -> None:
         """Initialise as a JAX ViT (:func:`init_transformer_weights`; pool
-        query and shared kernel truncated normal, std 0.02), then run
-        ``init_cfg`` (a ``Pretrained`` checkpoint loads last), then inflate
-        ``pretrained2d`` if given."""
+        query and shared kernel truncated normal, std 0.02), inflate
+        ``pretrained2d`` over that if given, then run ``init_cfg``: a
+        ``Pretrained`` checkpoint loads last, so neither overwrites it."""
         if not self.is_init:
             self.apply(init_transformer_weights)
             nn.init.trunc_normal_(self.pool.query, std=.02)
             if self.shared_kernel:
                 nn.init.trunc_normal_(self.shared_weight, std=.02)
                 nn.init.zeros_(self.tube_biases)
+            if self.pretrained2d is not None:
+                self._inflate_pretrained2d()
         super().init_weights()
-        if self.pretrained2d is None:
-            return
+
+    def _inflate_pretrained2d(self) -> None:
+        """Load the 2D ViT of ``pretrained2d`` into the tubes and blocks."""
         ckpt = CheckpointLoader.load_checkpoint(
             self.pretrained2d, map_location='cpu')
         state = ckpt.get('state_dict', ckpt.get('model', ckpt))
