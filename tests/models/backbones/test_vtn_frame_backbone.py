@@ -15,12 +15,17 @@ class _PooledFrames(nn.Module):
     """Stands in for a timm model built with ``num_classes=0``:
     (N, 3, H, W) -> pooled features (N, num_features)."""
 
-    def __init__(self, num_features: int) -> None:
+    def __init__(self, num_features: int, head_hidden_size: int = None,
+                 tokens: bool = False) -> None:
         super().__init__()
         self.num_features = num_features
-        self.proj = nn.Linear(3, num_features)
+        self.head_hidden_size = head_hidden_size
+        self.tokens = tokens
+        self.proj = nn.Linear(3, head_hidden_size or num_features)
 
     def forward(self, x):
+        if self.tokens:  # global_pool='': (N, L, C)
+            return self.proj(x.flatten(2).transpose(1, 2))
         return self.proj(x.mean((2, 3)))
 
     def init_weights(self):
@@ -34,7 +39,9 @@ def fake_timm(monkeypatch):
 
     def create_model(name, **kwargs):
         calls.append((name, dict(kwargs)))
-        return _PooledFrames(kwargs.get('num_features', 16))
+        return _PooledFrames(kwargs.get('num_features', 16),
+                             kwargs.get('head_hidden_size'),
+                             kwargs.get('global_pool') == '')
 
     module = types.ModuleType('timm')
     module.create_model = create_model
@@ -77,6 +84,28 @@ def test_frame_channels_must_match_timm_features(fake_timm):
         _vtn(dict(type='timm.some_vit', num_features=12), frame_channels=32)
 
 
+def test_frame_channels_follow_head_hidden_size(fake_timm):
+    """MobileNetV3-like: the pooled output is head_hidden_size wide."""
+    model = _vtn(dict(type='timm.mnv3', num_features=12,
+                      head_hidden_size=20), frame_channels=20)
+    assert model(torch.randn(1, 3, 3, 16, 16)).shape == (1, 24)
+    with pytest.raises(ValueError, match='set frame_channels=20'):
+        _vtn(dict(type='timm.mnv3', num_features=12, head_hidden_size=20),
+             frame_channels=12)
+
+
+def test_timm_init_cfg_is_refused(fake_timm):
+    with pytest.raises(ValueError, match='takes no init_cfg'):
+        build_frame_backbone(dict(type='timm.m', init_cfg=dict(
+            type='Pretrained', checkpoint='x.pth')))
+
+
+def test_token_outputs_are_refused(fake_timm):
+    model = _vtn(dict(type='timm.vit', global_pool=''), frame_channels=16)
+    with pytest.raises(ValueError, match=r'returned shape \(6, 256, 16\)'):
+        model(torch.randn(2, 3, 3, 16, 16))
+
+
 def test_missing_timm_names_the_backbone(monkeypatch):
     monkeypatch.setitem(sys.modules, 'timm', None)  # import raises
     with pytest.raises(ImportError, match="'timm.resnet18' needs timm"):
@@ -94,6 +123,7 @@ def test_registry_types_are_built_by_mmaction():
 @pytest.mark.parametrize('name,kwargs,channels', [
     ('vit_tiny_patch16_224', dict(img_size=32, patch_size=8), 192),
     ('resnet10t', dict(), 512),
+    ('mobilenetv3_large_100', dict(), 1280),  # num_features 960
 ])
 def test_real_timm_models_as_frame_encoders(timm, name, kwargs, channels):
     torch.manual_seed(0)

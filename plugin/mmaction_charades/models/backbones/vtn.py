@@ -45,6 +45,11 @@ def build_frame_backbone(cfg: dict) -> nn.Module:
             f'VTN: frame_backbone {model_type!r} needs timm '
             f'(pip install timm), which failed to import: {exc!r}') from exc
     cfg.pop('type')
+    if 'init_cfg' in cfg:
+        raise ValueError(
+            f'VTN: frame_backbone {model_type!r} takes no init_cfg; load '
+            "weights with timm's pretrained=True / pretrained_cfg_overlay="
+            "dict(file=PATH), or a Pretrained init_cfg on the VTN.")
     cfg.setdefault('num_classes', 0)
     model = timm.create_model(model_type[len(TIMM_PREFIX):], **cfg)
     # timm initialises (and loads pretrained=True weights) in create_model;
@@ -127,8 +132,9 @@ class VTN(BaseModule):
             :class:`ViT2D` (C_f = 768 for ViT-B/16) or any timm model by
             name, ``dict(type='timm.vit_base_patch16_224',
             pretrained=False)`` (:func:`build_frame_backbone`).
-        frame_channels: C_f (a timm model's ``num_features``). A linear
-            layer maps it to ``embed_dims`` when they differ.
+        frame_channels: C_f (a timm model's ``head_hidden_size``, else its
+            ``num_features``). A linear layer maps it to ``embed_dims`` when
+            they differ.
         embed_dims: Hidden size of the temporal encoder (paper: 768).
         num_layers: Longformer layers (paper: 3).
         num_heads: Attention heads (paper: 12).
@@ -156,13 +162,15 @@ class VTN(BaseModule):
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         self.frame_backbone = build_frame_backbone(frame_backbone)
-        num_features = getattr(self.frame_backbone, 'num_features', None)
-        if isinstance(num_features, int) and num_features != frame_channels:
+        # timm: the pooled output width is head_hidden_size where the head
+        # has its own hidden layer (MobileNetV3: 1280 vs num_features 960).
+        width = getattr(self.frame_backbone, 'head_hidden_size', None) or \
+            getattr(self.frame_backbone, 'num_features', None)
+        if isinstance(width, int) and width != frame_channels:
             raise ValueError(
                 f'VTN: frame_channels={frame_channels} but the frame '
                 f'backbone {frame_backbone.get("type")!r} returns '
-                f'{num_features} features; set frame_channels='
-                f'{num_features}.')
+                f'{width} features; set frame_channels={width}.')
         self.frame_proj = (nn.Identity() if frame_channels == embed_dims else
                            nn.Linear(frame_channels, embed_dims))
         self.max_frames = max_frames
@@ -202,6 +210,11 @@ class VTN(BaseModule):
             feats = feats[-1]
         if feats.dim() == 4:
             feats = feats.mean((2, 3))
+        elif feats.dim() != 2:
+            raise ValueError(
+                f'VTN: the frame backbone returned shape {tuple(feats.shape)}'
+                '; it must give (N, C) or (N, C, h, w) per frame (timm: keep '
+                "a global_pool such as 'avg' or 'token').")
         feats = self.frame_proj(feats)
         return feats.new_zeros(B, T, feats.shape[-1]).masked_scatter(
             frame_mask[..., None], feats)
