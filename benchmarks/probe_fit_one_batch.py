@@ -22,7 +22,6 @@ The data (``--data``) is generated on first use with
 import argparse
 import copy
 import glob
-import os
 import os.path as osp
 import time
 from typing import Dict, List, Sequence
@@ -131,5 +130,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    os.environ.setdefault('OMP_NUM_THREADS', '1')
     main()
