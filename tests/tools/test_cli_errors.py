@@ -5,9 +5,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from mmengine.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = 'configs/swin_t_mini_charades21.py'
+#: The config's own value, which the dict-onto-int error quotes back.
+CONFIG_EPOCHS = Config.fromfile(str(ROOT / CONFIG)).train_cfg.max_epochs
 TRAIN, TEST = 'tools/train.py', 'tools/test.py'
 pytestmark = pytest.mark.slow
 
@@ -97,7 +100,7 @@ CASES = [
      'num_workers=-1: expected an integer >= 0', None),
     ('options_dict_onto_int',
      [TRAIN, CONFIG, '--cfg-options', 'train_cfg.max_epochs.x=1'],
-     'train_cfg.max_epochs is 12, not a dict', None),
+     f'train_cfg.max_epochs is {CONFIG_EPOCHS}, not a dict', None),
     ('options_index_out_of_range',
      [TRAIN, CONFIG, '--cfg-options',
       'train_dataloader.dataset.pipeline.99.type=Resize'],
