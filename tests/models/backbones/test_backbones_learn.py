@@ -6,14 +6,12 @@ gradient; the output follows the input; a ``Pretrained`` save-and-load
 round trip reproduces the outputs exactly; and (slow) the model fits one
 batch of 8 generated clips within a step budget the R3D passes with margin.
 """
-import logging
 import re
 from pathlib import Path
 
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 
 import mmaction_charades  # noqa: F401
@@ -114,16 +112,6 @@ UNREACHABLE = {
     'mmaction_mvit': re.compile(
         r'backbone\.blocks\.1\.attn\.(rel_pos_[thw]|pool_q\.|norm_q\.)'),
 }
-
-
-@pytest.fixture(autouse=True)
-def _quiet_init_log():
-    """init_weights logs every parameter's init at INFO."""
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel(logging.WARNING)
-    yield
-    logger.setLevel(level)
 
 
 def build(name: str, seed: int = 0, **backbone):

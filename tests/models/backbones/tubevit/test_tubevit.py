@@ -9,20 +9,9 @@ from mmaction.registry import MODELS
 from mmaction_charades.models.backbones.tubevit import TubeViT
 from mmaction_charades.models.backbones.tubevit.model import DEFAULT_TUBES
 
-TINY = dict(embed_dims=48, num_layers=2, num_heads=2)
-
-
-def _tiny(**kwargs):
-    kwargs.setdefault('arch', TINY)
-    kwargs.setdefault('img_size', 64)
-    model = TubeViT(**kwargs)
-    model.init_weights()
-    return model
-
-
-def test_video_and_image_shapes():
+def test_video_and_image_shapes(tiny_tubevit):
     torch.manual_seed(0)
-    model = _tiny().eval()
+    model = tiny_tubevit().eval()
     with torch.no_grad():
         assert model(torch.randn(2, 3, 32, 64, 64)).shape == (2, 48)
         # Images: (B, C, H, W) and T = 1 use the spatial tube only.
@@ -33,13 +22,13 @@ def test_video_and_image_shapes():
     assert model.count_tokens(1, 64, 64) == (64 // 16)**2
 
 
-def test_recognizer3d_with_timesformer_head():
+def test_recognizer3d_with_timesformer_head(tiny_tubevit):
     init_default_scope('mmaction')
     model = MODELS.build(
         dict(
             type='Recognizer3D',
-            backbone=dict(type='TubeViT', arch=TINY, num_frames=32,
-                          img_size=64),
+            backbone=dict(type='TubeViT', arch=tiny_tubevit.arch,
+                          num_frames=32, img_size=64),
             cls_head=dict(type='TimeSformerHead', num_classes=5,
                           in_channels=48),
             data_preprocessor=dict(type='ActionDataPreprocessor',
@@ -51,8 +40,8 @@ def test_recognizer3d_with_timesformer_head():
         assert model.cls_head(feats).shape == (2, 5)
 
 
-def test_count_tokens_by_hand():
-    model = _tiny()
+def test_count_tokens_by_hand(tiny_tubevit):
+    model = tiny_tubevit()
     # floor((size - offset - kernel) / stride) + 1 per axis, 32x224x224:
     # 8x8x8 s(16,32,32): t (32-8)//16+1=2, h=w (224-8)//32+1=7      -> 98
     # 16x4x4 s(6,32,32) o(4,8,8): t (32-4-16)//6+1=3, h (224-8-4)//32+1=7
@@ -67,8 +56,8 @@ def test_count_tokens_by_hand():
 
 
 @pytest.mark.parametrize('size', [(32, 64, 64), (16, 96, 80), (1, 48, 48)])
-def test_count_tokens_matches_tokenizer(size):
-    model = _tiny()
+def test_count_tokens_matches_tokenizer(size, tiny_tubevit):
+    model = tiny_tubevit()
     with torch.no_grad():
         tokens = model.tokenize(torch.randn(1, 3, *size))
     assert tokens.shape == (1, model.count_tokens(*size), 48)
@@ -84,9 +73,9 @@ def _hand_pos(centre, dims, tau=10000.):
     return row + [0.] * (dims - 6 * F_)
 
 
-def test_position_embedding_values_by_hand():
-    model = _tiny(arch=dict(embed_dims=64, num_layers=1, num_heads=2),
-                  img_size=224)
+def test_position_embedding_values_by_hand(tiny_tubevit):
+    model = tiny_tubevit(arch=dict(embed_dims=64, num_layers=1, num_heads=2),
+                         img_size=224)
     pos = model.pos_embed
     # Tube 0 (8x8x8, stride (16,32,32)) token (t=1, h=2, w=3): row
     # 1*49 + 2*7 + 3; centre = index * stride + (kernel - 1) / 2.
@@ -101,8 +90,8 @@ def test_position_embedding_values_by_hand():
         _hand_pos((0., 208 + 7.5, 7.5), 64), abs=1e-6)
 
 
-def test_tokens_carry_position_embedding():
-    model = _tiny()
+def test_tokens_carry_position_embedding(tiny_tubevit):
+    model = tiny_tubevit()
     x = torch.zeros(1, 3, 32, 64, 64)  # zero input: token = bias + pos
     for conv in model.tube_embeds:
         torch.nn.init.zeros_(conv.bias)
@@ -111,9 +100,10 @@ def test_tokens_carry_position_embedding():
 
 
 @pytest.mark.parametrize('dims,heads', [(1024, 16), (1280, 16)])
-def test_no_nan_or_inf_at_large_widths(dims, heads):
-    model = _tiny(arch=dict(embed_dims=dims, num_layers=1, num_heads=heads),
-                  num_frames=16)
+def test_no_nan_or_inf_at_large_widths(dims, heads, tiny_tubevit):
+    model = tiny_tubevit(
+        arch=dict(embed_dims=dims, num_layers=1, num_heads=heads),
+        num_frames=16)
     assert torch.isfinite(model.pos_embed).all()
     assert model.pos_embed.abs().max() <= 1
     with torch.no_grad():
@@ -121,8 +111,8 @@ def test_no_nan_or_inf_at_large_widths(dims, heads):
     assert out.shape == (1, dims) and torch.isfinite(out).all()
 
 
-def test_shared_kernel_interpolation():
-    model = _tiny(shared_kernel=True)
+def test_shared_kernel_interpolation(tiny_tubevit):
+    model = tiny_tubevit(shared_kernel=True)
     # Tube 0 is 8x8x8, the shared kernel's own shape: returned unchanged.
     weight, bias = model.tube_kernel(0)
     assert torch.equal(weight, model.shared_weight)
@@ -141,8 +131,8 @@ def test_shared_kernel_interpolation():
 
 
 @pytest.mark.parametrize('shared', [False, True])
-def test_gradients_reach_every_tube_kernel(shared):
-    model = _tiny(shared_kernel=shared)
+def test_gradients_reach_every_tube_kernel(shared, tiny_tubevit):
+    model = tiny_tubevit(shared_kernel=shared)
     model(torch.randn(1, 3, 32, 64, 64)).pow(2).sum().backward()
     if shared:
         assert model.shared_weight.grad.abs().sum() > 0
@@ -152,17 +142,17 @@ def test_gradients_reach_every_tube_kernel(shared):
             assert conv.weight.grad.abs().sum() > 0
 
 
-def test_bad_configs_raise_clear_errors():
+def test_bad_configs_raise_clear_errors(tiny_tubevit):
     with pytest.raises(ValueError, match='unknown arch'):
         TubeViT(arch='huge')
     with pytest.raises(ValueError, match='divisible'):
         TubeViT(arch=dict(embed_dims=50, num_layers=1, num_heads=3))
     with pytest.raises(ValueError, match='kernel_size'):
-        _tiny(tubes=[dict(kernel_size=(1, 16), stride=16)])
+        tiny_tubevit(tubes=[dict(kernel_size=(1, 16), stride=16)])
     with pytest.raises(ValueError, match='no tube fits'):
-        _tiny(num_frames=4, tubes=[DEFAULT_TUBES[0]])
+        tiny_tubevit(num_frames=4, tubes=[DEFAULT_TUBES[0]])
     with pytest.raises(ValueError, match='expected'):
-        _tiny()(torch.randn(1, 1, 8, 64, 64))
+        tiny_tubevit()(torch.randn(1, 1, 8, 64, 64))
 
 
 def test_head_input_is_not_shrunk_at_init():

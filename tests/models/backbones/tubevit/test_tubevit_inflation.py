@@ -3,18 +3,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from mmaction_charades.models.backbones.tubevit import (
-    TubeViT, inflate_vit2d_state_dict)
-
-TINY = dict(embed_dims=48, num_layers=2, num_heads=2)
-
-
-def _tiny(**kwargs):
-    kwargs.setdefault('arch', TINY)
-    kwargs.setdefault('img_size', 64)
-    model = TubeViT(**kwargs)
-    model.init_weights()
-    return model
+from mmaction_charades.models.backbones.tubevit import \
+    inflate_vit2d_state_dict
 
 
 def _random_timm_vit(dims=48, depth=2, heads=2, patch=16):
@@ -60,9 +50,9 @@ def _to_mmpretrain(sd):
     return out
 
 
-def test_inflated_spatial_tube_equals_2d_patch_embedding():
+def test_inflated_spatial_tube_equals_2d_patch_embedding(tiny_tubevit):
     sd = _random_timm_vit()
-    model = _tiny().eval()
+    model = tiny_tubevit().eval()
     missing, unexpected = model.load_state_dict(
         inflate_vit2d_state_dict(sd, model), strict=False)
     assert not unexpected
@@ -81,10 +71,11 @@ def test_inflated_spatial_tube_equals_2d_patch_embedding():
                                rtol=1e-4, atol=1e-4)
 
 
-def test_inflation_keeps_response_to_constant_in_time_clip():
+def test_inflation_keeps_response_to_constant_in_time_clip(tiny_tubevit):
     sd = _random_timm_vit()
-    model = _tiny(tubes=[dict(kernel_size=(4, 16, 16), stride=(4, 16, 16))],
-                  num_frames=8)
+    model = tiny_tubevit(
+        tubes=[dict(kernel_size=(4, 16, 16), stride=(4, 16, 16))],
+        num_frames=8)
     model.load_state_dict(inflate_vit2d_state_dict(sd, model), strict=False)
     frame = torch.randn(1, 3, 64, 64)
     clip = frame[:, :, None].expand(-1, -1, 8, -1, -1)
@@ -96,9 +87,9 @@ def test_inflation_keeps_response_to_constant_in_time_clip():
     torch.testing.assert_close(tokens, ref, rtol=1e-4, atol=1e-4)
 
 
-def test_mmpretrain_keys_inflate_like_timm_keys():
+def test_mmpretrain_keys_inflate_like_timm_keys(tiny_tubevit):
     sd = _random_timm_vit()
-    model = _tiny(shared_kernel=True)
+    model = tiny_tubevit(shared_kernel=True)
     a = inflate_vit2d_state_dict(sd, model)
     b = inflate_vit2d_state_dict(_to_mmpretrain(sd), model)
     assert a.keys() == b.keys() and 'blocks.0.mlp.fc1.weight' in a
@@ -110,30 +101,16 @@ def test_mmpretrain_keys_inflate_like_timm_keys():
         sd['patch_embed.proj.weight'].sum((1, 2, 3)), rtol=1e-4, atol=1e-3)
 
 
-def test_inflation_rejects_width_mismatch():
+def test_inflation_rejects_width_mismatch(tiny_tubevit):
     with pytest.raises(ValueError, match='embed_dims'):
-        inflate_vit2d_state_dict(_random_timm_vit(dims=32), _tiny())
+        inflate_vit2d_state_dict(_random_timm_vit(dims=32), tiny_tubevit())
 
 
-
-def _quiet(model):
-    from mmengine.logging import MMLogger
-    logger = MMLogger.get_current_instance()
-    level = logger.level
-    logger.setLevel('WARNING')
-    try:
-        model.init_weights()
-    finally:
-        logger.setLevel(level)
-    return model
-
-
-def test_init_weights_inflates_pretrained2d_once(tmp_path):
+def test_init_weights_inflates_pretrained2d_once(tmp_path, tiny_tubevit):
     sd = _random_timm_vit()
     path = tmp_path / 'vit2d.pth'
     torch.save(sd, path)
-    model = _quiet(TubeViT(arch=TINY, img_size=64,
-                           pretrained2d=str(path)))
+    model = tiny_tubevit(pretrained2d=str(path))
     expected = inflate_vit2d_state_dict(sd, model)
     state = model.state_dict()
     assert all(torch.equal(state[k], v) for k, v in expected.items())
@@ -145,18 +122,17 @@ def test_init_weights_inflates_pretrained2d_once(tmp_path):
     assert torch.equal(model.blocks[0].attn.qkv.weight, changed)
 
 
-def test_pretrained_checkpoint_wins_over_pretrained2d(tmp_path):
+def test_pretrained_checkpoint_wins_over_pretrained2d(tmp_path, tiny_tubevit):
     """``pretrained2d`` inflates before ``init_cfg``, so a TubeViT
     checkpoint given as ``Pretrained`` is what the model ends with."""
     path2d = tmp_path / 'vit2d.pth'
     torch.save(_random_timm_vit(), path2d)
     torch.manual_seed(3)
-    source = _tiny()
+    source = tiny_tubevit()
     path = tmp_path / 'tubevit.pth'
     torch.save(source.state_dict(), path)
-    model = _quiet(TubeViT(
-        arch=TINY, img_size=64, pretrained2d=str(path2d),
-        init_cfg=dict(type='Pretrained', checkpoint=str(path))))
+    model = tiny_tubevit(pretrained2d=str(path2d), init_cfg=dict(
+        type='Pretrained', checkpoint=str(path)))
     changed = [k for k, v in model.state_dict().items()
                if not torch.equal(v, source.state_dict()[k])]
     assert changed == []
