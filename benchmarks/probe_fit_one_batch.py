@@ -26,7 +26,6 @@ import os.path as osp
 import time
 from typing import Dict, List, Sequence
 
-import numpy as np
 import torch
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -92,13 +91,12 @@ def fixed_batch(cfg, batch_size: int) -> dict:
 
 
 def probe(path: str, args: argparse.Namespace) -> Dict[int, tuple]:
+    from mmengine.runner import set_random_seed
+
     from mmaction.registry import MODELS
     from mmaction_charades.testing.fit_probe import fit_one_batch
     cfg = load_cfg(path, args.data)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    import random
-    random.seed(args.seed)
+    set_random_seed(args.seed)
     model = MODELS.build(cfg.model)
     model.init_weights()
     batch = fixed_batch(cfg, args.batch_size)

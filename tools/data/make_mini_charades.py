@@ -12,6 +12,7 @@ import time
 
 from mmaction_charades.datasets.label_space import load_label_space
 from mmaction_charades.testing import make_mini_charades
+from mmaction_charades.testing.mini_charades import PLACEMENTS
 
 
 def parse_size(text: str):
@@ -51,7 +52,7 @@ def main() -> None:
     parser.add_argument('--workers', type=int, default=2,
                         help='encoding processes')
     parser.add_argument(
-        '--placement', choices=('grid', 'random'), default='grid',
+        '--placement', choices=PLACEMENTS, default='grid',
         help="'grid': each group's pattern in its grid cell; 'random': "
         'position and size drawn per action')
     parser.add_argument(

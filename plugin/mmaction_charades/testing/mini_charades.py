@@ -64,6 +64,8 @@ MIN_ACTION, MAX_ACTION = 1.5, 10.0  # seconds
 P_END_PAST_LENGTH = 0.1
 #: Size factors (of the grid box) of randomly placed patterns.
 RANDOM_SCALE = (0.75, 1.5)
+#: Where patterns go: their group's grid cell, or drawn per action.
+PLACEMENTS = ('grid', 'random')
 SCENES = ('Kitchen', 'Bedroom', 'Living room', 'Bathroom', 'Hallway')
 NOISE_BANK = 8  # noise frames per video, cycled
 
@@ -423,9 +425,9 @@ def make_mini_charades(out: str,
     if size[0] % 2 or size[1] % 2 or min(size) < 2 * GRID:
         raise ValueError(f'size {size}: width and height must be even and '
                          f'at least {2 * GRID}')
-    if placement not in ('grid', 'random'):
-        raise ValueError(f"placement {placement!r}: expected 'grid' or "
-                         "'random'")
+    if placement not in PLACEMENTS:
+        raise ValueError(f'placement {placement!r}: expected one of '
+                         f'{PLACEMENTS}')
     if not 0 <= colour_jitter <= 1:
         raise ValueError(f'colour_jitter={colour_jitter} must lie in [0, 1]')
     num_test = num_videos // 4 if num_test is None else num_test
