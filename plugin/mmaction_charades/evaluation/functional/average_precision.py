@@ -1,8 +1,14 @@
 """Per-class average precision and the Charades mAP.
 
 The official Charades classification metric (``Charades_v1_classify.m``) is
-the mean over classes of the per-class average precision of the video scores.
-Classes without a positive video have no AP and are left out of the mean.
+the mean over classes of the per-class average precision of the video scores,
+and its WAP the mean weighted by each class's number of positives. Classes
+without a positive video have no AP and are left out of the mean.
+
+Two tie rules: :func:`per_class_average_precision` lets tied scores enter
+together (scikit-learn's ``average_precision_score``);
+:func:`official_average_precision` ranks ties in input order, as the official
+MATLAB code's stable ``sort`` does (the order of its ground-truth file).
 """
 import torch
 
@@ -58,3 +64,42 @@ def charades_map(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         0-dim float64 tensor; NaN if no class has a positive.
     """
     return per_class_average_precision(scores, targets).nanmean()
+
+
+def official_average_precision(scores: torch.Tensor,
+                               targets: torch.Tensor) -> torch.Tensor:
+    """Per-class AP as ``Charades_v1_classify.m`` and
+    ``Charades_v1_localize.m`` compute it (their ``THUMOSeventclspr``).
+
+    Samples are ranked by descending score, tied scores keeping their input
+    order (MATLAB's ``sort`` is stable); AP is the mean, over the positives,
+    of the precision at the positive's rank.
+
+    Args:
+        scores: (N, C) scores; higher means more likely positive.
+        targets: (N, C) multi-hot targets (any value > 0 is positive).
+
+    Returns:
+        (C,) float64 tensor; NaN for a class without a positive sample.
+    """
+    if scores.shape != targets.shape or scores.ndim != 2:
+        raise ValueError(
+            'scores and targets must both be (num_samples, num_classes), got '
+            f'{tuple(scores.shape)} and {tuple(targets.shape)}')
+    order = torch.sort(scores, dim=0, descending=True, stable=True).indices
+    hits = (targets > 0).gather(0, order).double()
+    ranks = torch.arange(1, scores.shape[0] + 1, dtype=torch.float64,
+                         device=scores.device)
+    precision = hits.cumsum(0) / ranks[:, None]
+    num_positives = hits.sum(0)
+    ap = (hits * precision).sum(0) / num_positives
+    return torch.where(num_positives > 0, ap, torch.nan)
+
+
+def weighted_average_precision(ap: torch.Tensor,
+                               targets: torch.Tensor) -> torch.Tensor:
+    """The official WAP: per-class ``ap`` (C,) weighted by the number of
+    positives of each class in ``targets`` (N, C); classes without a positive
+    weigh 0. 0-dim float64 tensor; NaN if there is no positive at all."""
+    weights = (targets > 0).sum(0).double()
+    return torch.nansum(ap * weights) / weights.sum()
