@@ -129,9 +129,9 @@ class DilatedClipSampler(BaseClipSampler):
     uses all of its frames evenly spaced, repeating frames when it has fewer
     than ``clip_len``. The start ``s`` ranges over ``0 .. total_frames - 1 -
     floor((clip_len - 1) * S / clip_len)``: uniformly at random from numpy's
-    global RNG in training (as MMAction2's ``SampleFrames``; MMEngine seeds it
-    per dataloader worker, and persistent workers keep drawing new starts
-    across epochs), the centre (floor) in test mode. Several clips draw
+    global RNG in training (as MMAction2's ``SampleFrames``; under
+    ``SeededSampler`` the dataset seeds it per sample from (seed, epoch,
+    index)), the centre (floor) in test mode. Several clips draw
     independent sorted starts in training and evenly spaced starts in test.
     ``frame_interval`` is written as the mean step ``S / clip_len`` (float).
 
