@@ -26,7 +26,9 @@ class RNGStateHook(Hook):
     iteration draws from them differently in a resumed run (a new
     DataLoader iterator takes a base seed from torch's RNG, a persistent one
     only the first time; validation runs after the save). Seeded per epoch,
-    dropout and other random layers draw the same in both runs.
+    dropout and other random layers draw the same in both runs. (An
+    ``IterBasedTrainLoop`` counts ``batch_idx`` over the whole run: it is
+    seeded before its first iteration only.)
 
     The sampler's seed (a ``DefaultSampler``'s, such as
     :class:`~mmaction_charades.datasets.SeededSampler`'s, which seeds each
