@@ -155,3 +155,15 @@ def test_infer_cli(run_tool, video, checkpoint, tmp_path):
         assert done.returncode == 2
         (line, ) = done.stderr.strip().splitlines()[-1:]
         assert line.startswith('error: ') and message in line, done.stderr
+
+
+@pytest.mark.slow
+def test_browse_dataset(run_tool, mini_charades, mini_data_options, tmp_path):
+    done = run_tool(['tools/analysis/browse_dataset.py', MINI, '--num', '2',
+                     '--out-dir', tmp_path, '--cfg-options',
+                     *mini_data_options(mini_charades)])
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in tmp_path.glob('*.gif'))
+    assert len(names) == 2 and names[0].startswith('0_')
+    lines = (tmp_path / 'labels.txt').read_text().splitlines()
+    assert [line.split('\t')[0] for line in lines] == names
