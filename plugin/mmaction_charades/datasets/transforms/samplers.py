@@ -240,8 +240,9 @@ class StrideClipSampler(BaseClipSampler):
 NUM_LOCALIZATION_POINTS = 25
 
 
-def localization_times(length: float,
-                       num_points: int = NUM_LOCALIZATION_POINTS) -> np.ndarray:
+def localization_times(
+        length: float,
+        num_points: int = NUM_LOCALIZATION_POINTS) -> np.ndarray:
     """(num_points,) float64 ``t_j = (j - 1) / num_points * length``, j = 1 ..
     num_points: the time points of ``Charades_v1_localize.m``."""
     return np.arange(num_points) * float(length) / num_points
