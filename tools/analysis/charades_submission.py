@@ -8,6 +8,15 @@ input of the official ``Charades_v1_classify.m``. Example::
     python tools/analysis/charades_submission.py preds21.pkl \\
         --out submission21.txt --num-classes 21 --export-json preds21.json
 
+``--localize`` writes the official localisation file instead (``<video_id>
+<frame> <scores>``, frames 1 .. 25, from predictions of the
+``charades_localize`` protocol, whose ``pred_score`` is (25, C)); ``--score
+CSV`` then reads the written file back and prints its official mAP and WAP
+against that annotation file::
+
+    python tools/analysis/charades_submission.py loc.json --localize \
+        --out localize.txt --score data/charades/Charades_v1_test.csv
+
 The pickle is read with a restricted unpickler (see
 ``mmaction_charades.utils.submission``); ``--export-json`` writes a
 pickle-free copy of the predictions for sharing, which this tool also reads.
@@ -16,12 +25,12 @@ import argparse
 import sys
 
 from mmaction_charades.engine.checkpoint import CheckpointError
-from mmaction_charades.utils.submission import (NUM_CHARADES_CLASSES,
-                                                load_predictions,
-                                                predictions_to_scores,
-                                                read_annotation_ids,
-                                                save_predictions,
-                                                write_submission)
+from mmaction_charades.datasets.transforms.samplers import \
+    NUM_LOCALIZATION_POINTS
+from mmaction_charades.utils.submission import (
+    NUM_CHARADES_CLASSES, load_predictions, predictions_to_scores,
+    read_annotation_ids, read_localization_submission, save_predictions,
+    score_localization, write_localization_submission, write_submission)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -39,7 +48,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--num-classes', type=int, default=NUM_CHARADES_CLASSES,
         help='scores per video: 157 (official classes) or 21 (groups)')
-    return parser.parse_args(argv)
+    parser.add_argument(
+        '--localize', action='store_true',
+        help='write the localisation file (id frame scores, frames 1..25)')
+    parser.add_argument(
+        '--score', metavar='CSV',
+        help='with --localize: read the written file back and print its '
+        'official mAP and WAP against this annotation file')
+    args = parser.parse_args(argv)
+    if args.score and not args.localize:
+        parser.error('--score scores localisation files: add --localize')
+    return args
 
 
 def main(argv=None) -> int:
@@ -48,15 +67,27 @@ def main(argv=None) -> int:
         row_ids = (read_annotation_ids(args.ann_file)
                    if args.ann_file else None)
         predictions = load_predictions(args.preds)
-        scores = predictions_to_scores(predictions, args.num_classes, row_ids)
-        write_submission(args.out, scores)
+        scores = predictions_to_scores(
+            predictions, args.num_classes, row_ids,
+            NUM_LOCALIZATION_POINTS if args.localize else None)
+        if args.localize:
+            write_localization_submission(args.out, scores)
+        else:
+            write_submission(args.out, scores)
         if args.export_json:
             save_predictions(args.export_json, predictions)
+        print(f'wrote {len(scores)} videos x {args.num_classes} scores'
+              f'{" x 25 frames" if args.localize else ""} to {args.out}')
+        if args.score:
+            space = {21: 'charades21'}.get(args.num_classes, 'charades157')
+            metrics = score_localization(
+                read_localization_submission(args.out, args.num_classes),
+                args.score, space)
+            print(f"localisation mAP: {metrics['mAP']:.4f}  "
+                  f"WAP: {metrics['WAP']:.4f}")
     except (OSError, ValueError, CheckpointError) as exc:
         print(f'charades_submission: error: {exc}', file=sys.stderr)
         return 2
-    print(f'wrote {len(scores)} videos x {args.num_classes} scores to '
-          f'{args.out}')
     return 0
 
 
