@@ -14,6 +14,9 @@ default_hooks = dict(
         rule='greater', max_keep_ckpts=2))
 
 custom_hooks = [
+    # Refuses a single-label metric (AccMetric) or head (cross-entropy loss)
+    # on multi-label data when the Runner is built, not after an epoch.
+    dict(type='MultilabelConfigCheckHook'),
     # Fills PosWeightBCELoss(pos_weight='auto') from the training annotations.
     dict(type='PosWeightHook'),
     # Running top-K accuracy and mAP over recent training batches.
