@@ -14,6 +14,9 @@ default_hooks = dict(
         rule='greater', max_keep_ckpts=2))
 
 custom_hooks = [
+    # Refuses a single-label metric (AccMetric) or head (cross-entropy loss)
+    # on multi-label data when the Runner is built, not after an epoch.
+    dict(type='MultilabelConfigCheckHook'),
     # Fills PosWeightBCELoss(pos_weight='auto') from the training annotations.
     dict(type='PosWeightHook'),
     # Running top-K accuracy and mAP over recent training batches.
@@ -42,10 +45,17 @@ model_wrapper_cfg = dict(
 # MMAction2's LogProcessor (window_size=20) plus `epoch_loss`, the mean of the
 # epoch's iteration losses so far: on an epoch's last line (ignore_last=False
 # above) the epoch's mean loss, which tools/analysis/plot_curves.py draws.
-log_processor = dict(custom_cfg=[
-    dict(data_src='loss', log_name='epoch_loss', method_name='mean',
-         window_size='epoch')
-])
+# `log_with_hierarchy` keeps the `train/` and `val/` prefixes in what the
+# visualizer backends receive (vis_data/scalars.json, TensorBoard), so the
+# running training `train/mAP` and the validation `val/mAP` (and train/val
+# `time`, `top2/overlap`, ...) are separate series; the training log lines
+# are unchanged, the validation line reads `val/mAP: ...`.
+log_processor = dict(
+    log_with_hierarchy=True,
+    custom_cfg=[
+        dict(data_src='loss', log_name='epoch_loss', method_name='mean',
+             window_size='epoch')
+    ])
 
 visualizer = dict(
     type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])

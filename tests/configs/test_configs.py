@@ -15,8 +15,10 @@ from mmengine.registry import init_default_scope
 from mmengine.runner.checkpoint import CheckpointLoader
 
 import mmaction_charades  # noqa: F401
-from mmaction.registry import MODELS
+from mmaction.registry import METRICS, MODELS, TRANSFORMS
 from mmaction_charades.datasets import load_label_space
+from mmaction_charades.utils.config_checks import (check_head, check_metric,
+                                                   check_pipeline)
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / 'configs' / '_base_'
@@ -165,7 +167,7 @@ def test_recipe_comment_matches_the_weights(path):
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.name)
-def test_config_builds_its_model_offline(path, monkeypatch):
+def test_config_builds_its_model_offline(path, monkeypatch, warning_log):
     """Building never loads a checkpoint: pretrained weights come at
     ``init_weights``, when training starts."""
 
@@ -179,6 +181,26 @@ def test_config_builds_its_model_offline(path, monkeypatch):
     model = MODELS.build(copy.deepcopy(cfg.model))
     assert model.cls_head.num_classes == cfg.model.cls_head.num_classes
     assert model.cls_head.average_clips == 'max'
+    check_head(model)  # neither refused nor warned about:
+    assert not [m for m in warning_log if 'cls_head' in m]
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.name)
+def test_config_passes_the_multilabel_checks(path):
+    """The checks of MultilabelConfigCheckHook (which the runtime enables)
+    and CharadesDataset accept every shipped pipeline and metric."""
+    cfg = _load(path)
+    assert dict(type='MultilabelConfigCheckHook') in cfg.custom_hooks
+    init_default_scope(cfg.default_scope)
+    for split in ('train', 'val', 'test'):
+        dataset = cfg[f'{split}_dataloader'].dataset
+        pipeline = [TRANSFORMS.build(copy.deepcopy(t))
+                    for t in dataset.pipeline]
+        check_pipeline(pipeline, dataset.get('label_level', 'clip'), split)
+    for key in ('val_evaluator', 'test_evaluator'):
+        metrics = cfg[key] if isinstance(cfg[key], list) else [cfg[key]]
+        for metric in metrics:
+            check_metric(METRICS.build(copy.deepcopy(metric)), key)
 
 
 @pytest.mark.parametrize('path', MINI, ids=lambda p: p.name)

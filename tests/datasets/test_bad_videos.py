@@ -17,6 +17,8 @@ from mmaction_charades.datasets import (BadVideoError, CharadesDataset,
                                         NoValidVideoError)
 from mmaction_charades.engine.hooks import SkippedVideosHook
 
+# MMAction2's sampler, which computes no clip labels: datasets built with it
+# use label_level='video' (CharadesDataset refuses it with clip labels).
 PIPELINE = [
     dict(type='DecordInit'),
     dict(type='SampleFrames', clip_len=2, frame_interval=1, num_clips=1),
@@ -77,6 +79,7 @@ def test_bad_video_raises_naming_the_file(video_dir, ann_file, name, mode):
     dataset = CharadesDataset(
         ann_file,
         pipeline=PIPELINE,
+        label_level='video',
         data_prefix=dict(video=str(video_dir)),
         **{mode: True})
     with pytest.raises(BadVideoError, match=f'{name}.mp4.*DecordInit'):
@@ -86,7 +89,8 @@ def test_bad_video_raises_naming_the_file(video_dir, ann_file, name, mode):
 
 def test_bad_video_is_replaced_and_counted(video_dir, ann_file):
     dataset = CharadesDataset(
-        ann_file, pipeline=PIPELINE, data_prefix=dict(video=str(video_dir)))
+        ann_file, pipeline=PIPELINE, label_level='video',
+        data_prefix=dict(video=str(video_dir)))
     for index in range(len(dataset)):
         results = dataset[index]
         assert results['video_id'] in GOOD
@@ -98,7 +102,8 @@ def test_bad_video_is_replaced_and_counted(video_dir, ann_file):
 @pytest.mark.parametrize('persistent', [False, True])
 def test_counts_with_dataloader_workers(video_dir, ann_file, persistent):
     dataset = FirstGoodRefetch(
-        ann_file, pipeline=PIPELINE, data_prefix=dict(video=str(video_dir)))
+        ann_file, pipeline=PIPELINE, label_level='video',
+        data_prefix=dict(video=str(video_dir)))
     loader = Runner.build_dataloader(
         dict(
             dataset=dataset,
@@ -154,7 +159,8 @@ def _train_two_epochs(dataset, work_dir, **loader) -> Runner:
 
 def test_hook_reports_each_epoch(video_dir, ann_file, tmp_path):
     dataset = FirstGoodRefetch(
-        ann_file, pipeline=PIPELINE, data_prefix=dict(video=str(video_dir)))
+        ann_file, pipeline=PIPELINE, label_level='video',
+        data_prefix=dict(video=str(video_dir)))
     runner = _train_two_epochs(dataset, tmp_path / 'work', num_workers=2,
                                persistent_workers=True)
     # Reset each epoch: 4 replacements in epoch 2, not 8.
@@ -177,6 +183,7 @@ def test_missing_frames_of_a_frame_list(tmp_path):
         str(ann),
         data_prefix=dict(img=str(tmp_path)),
         strict_videos=True,
+        label_level='video',
         pipeline=[
             dict(type='SampleFrames', clip_len=1, num_clips=1),
             dict(type='RawFrameDecode')
@@ -239,13 +246,13 @@ def test_failures_up_to_the_last_decode_step_are_bad_videos(
     between = [PIPELINE[0], Explode(), *PIPELINE[1:]]
     dataset = CharadesDataset(
         ann, pipeline=between, data_prefix=dict(video=str(video_dir)),
-        test_mode=True)
+        test_mode=True, label_level='video')
     with pytest.raises(BadVideoError,
                        match='good0.mp4.*Explode raised ZeroDivisionError'):
         dataset[0]
     # after the last decoding step a failure is a bug, not a bad video
     dataset = CharadesDataset(
-        ann, pipeline=PIPELINE + [Explode()],
+        ann, pipeline=PIPELINE + [Explode()], label_level='video',
         data_prefix=dict(video=str(video_dir)))
     with pytest.raises(ZeroDivisionError):
         dataset[0]
@@ -258,7 +265,7 @@ def test_all_bad_videos_raise_no_valid_video_error(video_dir,
     ann = write_charades_csv([(name, 'c008 0 1', 2) for name in BAD])
     dataset = CharadesDataset(
         ann, pipeline=PIPELINE, data_prefix=dict(video=str(video_dir)),
-        max_refetch=99)
+        max_refetch=99, label_level='video')
     with pytest.raises(NoValidVideoError) as info:
         dataset[0]
     message = str(info.value)

@@ -108,6 +108,7 @@ def test_frame_list_through_rawframe_decode(tmp_path):
         data_prefix=dict(img=str(root)),
         frame_fps=24.,
         test_mode=True,
+        label_level='video',
         pipeline=[
             dict(type='SampleFrames', clip_len=5, frame_interval=1,
                  num_clips=1, test_mode=True),

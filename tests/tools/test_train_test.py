@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def _losses(work_dir: Path) -> list:
     (scalars, ) = work_dir.glob('*/vis_data/scalars.json')
     rows = [json.loads(line) for line in scalars.read_text().splitlines()]
-    return [row['loss'] for row in rows if 'loss' in row and 'iter' in row]
+    return [row['train/loss'] for row in rows if 'train/loss' in row]
 
 
 @pytest.fixture(scope='module')

@@ -107,7 +107,8 @@ def test_default_runtime_logs_epoch_means(tmp_path):
         experiment_name='toy_curves')
     runner.train()
     records = load_scalars(find_scalars_file(tmp_path))
-    assert [r['iter'] for r in records if EPOCH_LOSS in r] == [
+    # log_with_hierarchy: the training scalars are prefixed
+    assert [r['iter'] for r in records if f'train/{EPOCH_LOSS}' in r] == [
         2, 4, 5, 7, 9, 10, 12, 14, 15]
     curves = epoch_curves(records)
     expected = {e: np.mean(v) for e, v in recorder.losses.items()}

@@ -10,6 +10,7 @@ from mmaction.registry import DATASETS, TRANSFORMS
 from mmengine.logging import print_log
 from mmengine.registry import DefaultScope
 
+from ..utils.config_checks import check_pipeline
 from .annotations import load_annotations
 from .bad_videos import BadVideoTracker
 from .label_space import load_label_space
@@ -104,7 +105,9 @@ class CharadesDataset(BaseActionDataset):
 
     Args:
         ann_file: official CSV or frame list.
-        pipeline: data transforms.
+        pipeline: data transforms; one that decodes video needs a Charades
+            clip sampler when ``label_level='clip'`` (see
+            :func:`~mmaction_charades.utils.config_checks.check_pipeline`).
         data_prefix: ``video`` (videos) and/or ``img`` (frame directories).
         label_space: ``'charades157'``, ``'charades21'`` or a mapping file
             path (see :mod:`.label_space`).
@@ -150,6 +153,7 @@ class CharadesDataset(BaseActionDataset):
             label_space=self.label_space.name,
             **(metainfo or {}))
         pipeline = [_build_transform(t) for t in pipeline]
+        check_pipeline(pipeline, label_level, ann_file)
         #: Steps up to the last one that reads media: the guarded ones.
         self._num_reading_steps = max(
             (i + 1 for i, t in enumerate(pipeline) if reads_media(t)),

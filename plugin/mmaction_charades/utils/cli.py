@@ -268,8 +268,10 @@ def _user_errors() -> tuple:
     from ..datasets.annotations import AnnotationError
     from ..engine.checkpoint import CheckpointError
     from ..evaluation.metrics import NonFiniteScoreError
+    from .config_checks import ConfigError
     return (UserError, FileNotFoundError, AnnotationError,
-            charades.BadVideoError, CheckpointError, NonFiniteScoreError)
+            charades.BadVideoError, CheckpointError, NonFiniteScoreError,
+            ConfigError)
 
 
 def _one_line(exc: BaseException) -> Optional[str]:

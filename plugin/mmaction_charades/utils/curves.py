@@ -15,11 +15,16 @@ MMEngine's ``LocalVisBackend`` appends one JSON object per line to
   log_name='epoch_loss', method_name='mean', window_size='epoch')])``, the
   mean of the epoch's iteration losses so far, so on the epoch's last line it
   is the epoch's mean loss (the specification's Figure 3.1, Section 3.3).
-  With ``log_with_hierarchy=True`` the scalars are prefixed ``train/``;
+  With ``log_with_hierarchy=True`` (as in ``default_runtime.py``) the
+  scalars are prefixed ``train/``;
 * validation lines (``LoggerHook.after_val_epoch``) hold the metrics, such as
   ``mAP`` or a prefixed ``<prefix>/mAP``, ``time``, ``data_time`` and
-  ``step`` (= the epoch when ``log_metric_by_epoch``, MMEngine's default). They
-  have no ``iter`` key.
+  ``step`` (= the epoch when ``log_metric_by_epoch``, MMEngine's default),
+  all prefixed ``val/`` with ``log_with_hierarchy=True``. They have no
+  ``iter`` key.
+
+Logs of either kind are read: a key is matched by its last ``/`` segment and
+a line is training or validation by its ``iter`` key, not by its names.
 
 :func:`epoch_curves` takes each epoch's last logged values; it computes no
 means itself.

@@ -1,6 +1,7 @@
 """PosWeightHook and TrainMultilabelMetricsHook in a tiny MMEngine Runner."""
 import json
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,6 +10,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
+from mmengine.config import Config
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel
 from mmengine.runner import Runner
@@ -20,6 +22,9 @@ from mmaction_charades.engine.hooks import (PosWeightHook,
                                             TrainMultilabelMetricsHook)
 from mmaction_charades.evaluation.functional import (charades_map,
                                                      topk_multilabel_accuracy)
+from mmaction_charades.utils.curves import epoch_curves
+
+ROOT = Path(__file__).resolve().parents[3]
 
 CLASSES = ('sit', 'eat', 'run')
 BATCH_SIZE = 4
@@ -175,3 +180,44 @@ def test_train_metrics_from_recent_batches(tmp_path):
         logged = [json.loads(line) for line in f]
     assert any('mAP' in entry and 'top2/overlap' in entry
                for entry in logged)
+
+
+def test_train_and_val_scalars_have_distinct_names(tmp_path):
+    """With the log processor of configs/_base_/default_runtime.py, no key of
+    scalars.json (what TensorBoard also receives) holds both training values
+    at iterations and validation values at epochs."""
+    runtime = Config.fromfile(str(ROOT / 'configs/_base_/default_runtime.py'))
+    runner = _runner(
+        tmp_path, 'names',
+        train_dataloader=_loader(),
+        train_cfg=dict(by_epoch=True, max_epochs=2, val_interval=1),
+        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.5)),
+        val_dataloader=_loader(),
+        val_cfg=dict(),
+        val_evaluator=[dict(type='CharadesMAP'),
+                       dict(type='TopKMultilabelAccuracy', k=(2, )),
+                       dict(type='MultilabelBCELoss', loss_name='val_bce')],
+        log_processor=runtime.log_processor,
+        custom_hooks=[PosWeightHook(),
+                      TrainMultilabelMetricsHook(interval=1, k=(2, ))])
+    runner.train()
+    with open(f'{runner.log_dir}/vis_data/scalars.json') as f:
+        logged = [json.loads(line) for line in f]
+    train = [entry for entry in logged if 'iter' in entry]
+    val = [entry for entry in logged if 'iter' not in entry]
+    assert len(train) == 6 and [entry['step'] for entry in val] == [1, 2]
+    train_keys = set().union(*train) - {'step'}
+    val_keys = set().union(*val) - {'step'}
+    assert not train_keys & val_keys, train_keys & val_keys
+    assert {'train/mAP', 'train/top2/overlap', 'train/loss',
+            'train/epoch_loss'} <= train_keys
+    assert {'val/mAP', 'val/top2/overlap', 'val/val_bce'} <= val_keys
+    # the curves still find both series
+    curves = epoch_curves(logged)
+    assert set(curves.train_map) == set(curves.val_map) == {1, 2}
+    assert curves.val_map[2] == pytest.approx(
+        runner.message_hub.get_scalar('val/mAP').current())
+    assert curves.train_map[2] == pytest.approx(
+        runner.message_hub.get_scalar('train/mAP').current())
+    assert set(curves.train_loss) == {1, 2}
+    assert set(curves.val_loss) == {1, 2}

@@ -1,5 +1,6 @@
 from .atomic_checkpoint import AtomicCheckpointHook
 from .checkpoint_compat import CheckpointCompatHook, CheckpointMismatchError
+from .config_check import MultilabelConfigCheckHook
 from .pos_weight import PosWeightHook
 from .results_report import ResultsReportHook
 from .rng_state import RNGStateHook
@@ -8,6 +9,6 @@ from .train_metrics import TrainMultilabelMetricsHook
 
 __all__ = [
     'AtomicCheckpointHook', 'CheckpointCompatHook', 'CheckpointMismatchError',
-    'PosWeightHook', 'ResultsReportHook', 'RNGStateHook', 'SkippedVideosHook',
+    'MultilabelConfigCheckHook', 'PosWeightHook', 'ResultsReportHook', 'RNGStateHook', 'SkippedVideosHook',
     'TrainMultilabelMetricsHook'
 ]

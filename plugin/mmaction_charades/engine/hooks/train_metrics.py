@@ -28,6 +28,10 @@ class TrainMultilabelMetricsHook(Hook):
     ``train/top{k}/{criterion}`` and ``train/mAP`` (mAP over the classes with
     a positive in the window; skipped if none has), which MMEngine's logger
     prints and writes to its visualizer backends (JSON, TensorBoard, W&B).
+    The backends get these prefixed names, distinct from the validation
+    ``val/mAP``, with ``LogProcessor(log_with_hierarchy=True)`` (as
+    ``configs/_base_/default_runtime.py`` sets); by default MMEngine strips
+    the ``train/`` and ``val/`` prefixes, so both would be ``mAP``.
     Under distributed training each rank measures its own batches and rank
     0's values are logged.
 
