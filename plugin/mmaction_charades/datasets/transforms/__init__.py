@@ -1,7 +1,9 @@
+from .listed_frames import ListedRawFrameDecode
 from .whole_video_sampler import WholeVideoSampler  # noqa: F401
 from .samplers import (DilatedClipSampler, StrideClipSampler,
                        clip_labels_from_actions)
 
 __all__ = [
-    'DilatedClipSampler', 'StrideClipSampler', 'clip_labels_from_actions'
+    'DilatedClipSampler', 'ListedRawFrameDecode', 'StrideClipSampler',
+    'clip_labels_from_actions'
 ]
