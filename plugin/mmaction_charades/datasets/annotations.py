@@ -212,11 +212,13 @@ def load_frame_list(path: str,
                 path, 1, 'header',
                 f'expected {" ".join(FRAME_LIST_COLUMNS)}, got {header}')
         text = f.read()
-    # One search of the whole file; the line is found only when it fails.
-    bad_text = not is_text(text)
+    # One check of the whole file; the line is found only when it fails.
+    bad_text = not (text.isascii() and '\x00' not in text or is_text(text))
+    # Columns of strings, not rows: lists kept alive would wake the garbage
+    # collector over and over.
     frames = {}  # video -> ([line], [frame_id], [path], [labels])
     errors = {}  # video -> first AnnotationError
-    width = len(FRAME_LIST_COLUMNS)
+    width, video, columns = len(FRAME_LIST_COLUMNS), None, None
     for line, row in enumerate(map(str.split, text.split('\n')), start=2):
         if len(row) != width:
             if not row:
@@ -228,11 +230,13 @@ def load_frame_list(path: str,
                 raise error
             frames.setdefault(row[0], ([], [], [], []))
             errors.setdefault(row[0], error)
+            video = None
             continue
-        video = row[0]
-        columns = frames.get(video)
-        if columns is None:
-            columns = frames[video] = ([], [], [], [])
+        if row[0] != video:  # a video's lines mostly follow each other
+            video = row[0]
+            columns = frames.get(video)
+            if columns is None:
+                columns = frames[video] = ([], [], [], [])
         columns[0].append(line)
         columns[1].append(row[2])
         columns[2].append(row[3])
@@ -280,14 +284,47 @@ def _counts(texts: List[str], lines: List[int], path: str,
     if not (joined.isascii() and joined.isdigit()):
         for text, line in zip(texts, lines):
             parse_count(text, path, line, field)
-    return np.array(list(map(int, texts)), dtype=np.int64)
+    return np.fromiter(map(int, texts), np.int64, len(texts))
+
+
+def _file_numbers(video: str, paths: List[str], lines: List[int],
+                  path: str) -> Tuple[str, str, str, int, np.ndarray]:
+    """Directory, stem, extension, digits and number of each frame file;
+    all paths of equal length in ASCII are checked at once as a byte
+    matrix."""
+    match = _FRAME_PATH.match(paths[0])
+    if match is None:
+        raise AnnotationError(
+            path, lines[0], 'path', f'cannot find a frame number in '
+            f'{paths[0]!r}; expected e.g. {video}/{video}-000001.jpg')
+    frame_dir, stem, ext = match['dir'] or '', match['stem'], match['ext']
+    head, digits = frame_dir + stem, len(match['num'])
+    size = len(paths[0])
+    joined = ''.join(paths)
+    if len(joined) == size * len(paths) and joined.isascii():
+        chars = np.frombuffer(joined.encode(), np.uint8).reshape(-1, size)
+        number = chars[:, len(head):len(head) + digits]
+        if (chars[:, :len(head)] == chars[0, :len(head)]).all() and (
+                chars[:, size - len(ext):] == chars[0, size - len(ext):]).all(
+                ) and ((number >= 48) & (number <= 57)).all():
+            tens = 10**np.arange(digits - 1, -1, -1, dtype=np.int64)
+            return frame_dir, stem, ext, digits, (number - 48) @ tens
+    numbers = [p[len(head):len(p) - len(ext)] for p in paths]
+    for p, n, line in zip(paths, numbers, lines):
+        if not (p.startswith(head) and p.endswith(ext)) or not (
+                len(n) == digits or len(n) > digits and n[:1] != '0'):
+            raise AnnotationError(
+                path, line, 'path', f'video {video}: expected '
+                f'{head}<frame number, {digits} digits>{ext} like line '
+                f'{lines[0]}, got {p!r}')
+    return frame_dir, stem, ext, digits, _counts(numbers, lines, path,
+                                                 'path')
 
 
 def _frame_list_video(video: str, columns: tuple, fps: float, path: str,
                       labels_cache: dict) -> dict:
     lines, frame_ids, paths, labels = columns
     ids = _counts(frame_ids, lines, path, 'frame_id')
-    order = None
     if not np.all(ids[1:] > ids[:-1]):
         order = np.argsort(ids, kind='stable')
         ids = ids[order]
@@ -301,24 +338,8 @@ def _frame_list_video(video: str, columns: tuple, fps: float, path: str,
         lines = [lines[i] for i in order]
         paths = [paths[i] for i in order]
         labels = [labels[i] for i in order]
-    match = _FRAME_PATH.match(paths[0])
-    if match is None:
-        raise AnnotationError(
-            path, lines[0], 'path', f'cannot find a frame number in '
-            f'{paths[0]!r}; expected e.g. {video}/{video}-000001.jpg')
-    frame_dir, stem, ext = match['dir'] or '', match['stem'], match['ext']
-    head, digits = frame_dir + stem, len(match['num'])
-    numbers = [p[len(head):len(p) - len(ext)] for p in paths]
-    if not (all(p.startswith(head) and p.endswith(ext) for p in paths)
-            and all(len(n) == digits for n in numbers)):
-        for p, n, line in zip(paths, numbers, lines):
-            if not (p.startswith(head) and p.endswith(ext)) or not (
-                    len(n) == digits or len(n) > digits and n[:1] != '0'):
-                raise AnnotationError(
-                    path, line, 'path', f'video {video}: expected '
-                    f'{head}<frame number, {digits} digits>{ext} like frame '
-                    f'{ids[0]} on line {lines[0]}, got {p!r}')
-    numbers = _counts(numbers, lines, path, 'path')
+    frame_dir, stem, ext, digits, numbers = _file_numbers(
+        video, paths, lines, path)
     after = np.flatnonzero(numbers[1:] <= numbers[:-1])
     if after.size:
         raise AnnotationError(
@@ -327,25 +348,21 @@ def _frame_list_video(video: str, columns: tuple, fps: float, path: str,
             f'not after {numbers[after[0]]} of frame {ids[after[0]]}; file '
             'numbers must increase with frame_id')
 
-    codes, classes = [], []
-    index = {}
-    for text, line in zip(labels, lines):
-        code = index.get(text)
-        if code is None:
-            if text not in labels_cache:
-                labels_cache[text] = _parse_labels(text, path, line)
-            code = index[text] = len(classes)
-            classes.append(labels_cache[text])
-        codes.append(code)
+    index = {text: i for i, text in enumerate(dict.fromkeys(labels))}
+    codes = np.fromiter(map(index.__getitem__, labels), np.int64,
+                        len(labels))
+    member = np.zeros((len(index), NUM_OFFICIAL_CLASSES), dtype=bool)
+    for text, code in index.items():
+        if text not in labels_cache:
+            labels_cache[text] = _parse_labels(
+                text, path, lines[int(np.argmax(codes == code))])
+        member[code, list(labels_cache[text])] = True
     total_frames = len(ids)
     step = float(np.median(np.diff(ids))) if total_frames > 1 else 1.
     avg_fps = fps / step
     length = total_frames / avg_fps
-    member = np.zeros((len(classes), NUM_OFFICIAL_CLASSES), dtype=bool)
-    for code, found in enumerate(classes):
-        member[code, list(found)] = True
     present = np.zeros((NUM_OFFICIAL_CLASSES, total_frames + 2), dtype=bool)
-    present[:, 1:-1] = member[np.array(codes)].T
+    present[:, 1:-1] = member[codes].T
     actions = []
     for label in np.flatnonzero(present.any(axis=1)):
         edges = np.flatnonzero(np.diff(present[label].astype(np.int8)))
