@@ -20,7 +20,7 @@ $(STAMP): setup.py $(wildcard requirements/*.txt)
 	$(PY) -m pip install -q -c $(CONSTRAINTS) setuptools wheel
 	# CPU torch by exact pin first: an unpinned torch pulls a CUDA build.
 	$(PY) -m pip install -q -c $(CONSTRAINTS) torch
-	$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[tests]'
+	$(PY) -m pip install -q -c $(CONSTRAINTS) -e '.[mmcv-lite,tests]'
 	@touch $(STAMP)
 
 demo: $(STAMP)

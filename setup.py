@@ -1,11 +1,13 @@
 """Installs the ``mmaction-charades`` distribution (import name ``mmaction_charades``).
 
-Runtime requirements are named in ``requirements/runtime.txt``, those of the
-extras in ``requirements/<extra>.txt``: ``data`` (PyAV, to write videos),
-``plots`` (matplotlib, for ``tools/analysis/plot_curves.py``), ``benchmarks``
-and ``tests`` (everything the suite needs). Their tested versions are pinned
-once, in ``requirements/constraints.txt``, which the Makefile also passes to
-pip.
+Runtime requirements are named, with the version ranges the code works
+with, in ``requirements/runtime.txt``, those of the extras in
+``requirements/<extra>.txt``: ``mmcv-lite`` (an MMCV where there is none),
+``data`` (PyAV, to write videos), ``plots`` (matplotlib, for
+``tools/analysis/plot_curves.py``), ``benchmarks`` and ``tests`` (everything
+the suite needs). Installing into an existing environment thus keeps its
+versions; the tested ones are pinned in ``requirements/constraints.txt``,
+which the Makefile and CI pass to pip (``pip install -c``).
 """
 import re
 from pathlib import Path
@@ -14,25 +16,12 @@ from setuptools import find_namespace_packages, setup
 
 ROOT = Path(__file__).parent
 REQ = ROOT / 'requirements'
-EXTRAS = ('data', 'plots', 'benchmarks', 'tests')
+EXTRAS = ('mmcv-lite', 'data', 'plots', 'benchmarks', 'tests')
 
 
 def _names(path: Path) -> list:
     lines = (ln.split('#')[0].strip() for ln in path.read_text().splitlines())
     return [ln for ln in lines if ln]
-
-
-def _pins() -> dict:
-    pins = {}
-    for line in _names(REQ / 'constraints.txt'):
-        name = re.split(r'[=<>!~ ]', line, maxsplit=1)[0]
-        pins[name.lower()] = line
-    return pins
-
-
-def _pinned(path: Path) -> list:
-    pins = _pins()
-    return [pins.get(name.lower(), name) for name in _names(path)]
 
 
 def _version() -> str:
@@ -56,9 +45,9 @@ setup(
         'plugin', include=['mmaction_charades*'], exclude=['*.__pycache__']),
     package_data={'mmaction_charades.datasets.data': ['*']},
     include_package_data=True,
-    install_requires=_pinned(REQ / 'runtime.txt'),
+    install_requires=_names(REQ / 'runtime.txt'),
     extras_require={
-        extra: _pinned(REQ / f'{extra}.txt')
+        extra: _names(REQ / f'{extra}.txt')
         for extra in EXTRAS
     },
     zip_safe=False,

@@ -13,8 +13,16 @@
 :func:`patched` lists what the shims and the guard replaced in other
 packages, and why.
 """
-from . import compat
-from .patches import Patch, patched
+import importlib.util
+
+if importlib.util.find_spec('mmcv') is None:  # mmaction2 needs, not installs
+    raise ImportError(
+        'mmaction_charades needs MMCV 2.0 or 2.1, which mmaction2 imports but '
+        "does not install: pip install 'mmcv-lite>=2.0.0rc4,<2.2' (the extra "
+        "mmaction-charades[mmcv-lite]) or a full mmcv 2.1 build")
+
+from . import compat  # noqa: E402
+from .patches import Patch, patched  # noqa: E402
 
 compat.apply()
 

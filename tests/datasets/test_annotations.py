@@ -138,8 +138,10 @@ def test_frame_list_groups_frames_and_derives_actions(tmp_path):
 
 
 @pytest.mark.parametrize('bad_line, line, field', [
-    ('AAA 0 2 AAA/AAA-000004.jpg ""', 4, 'path'),
-    ('AAA 0 3 AAA/AAA-000004.jpg ""', 4, 'frame_id'),  # frame 2 missing
+    ('AAA 0 2 AAA/AAA-000002.jpg ""', 4, 'path'),  # file number again
+    ('AAA 0 2 BBB/AAA-000003.jpg ""', 4, 'path'),  # another directory
+    ('AAA 0 2 AAA/AAA-03.jpg ""', 4, 'path'),  # another width
+    ('AAA 0 1 AAA/AAA-000003.jpg ""', 4, 'frame_id'),  # frame 1 again
     ('AAA 0 2 AAA/AAA-000003.jpg "157"', 4, 'labels'),
     ('AAA 0 x AAA/AAA-000003.jpg ""', 4, 'frame_id'),
     ('AAA 0 2 AAA/AAA-000003.jpg', 4, 'row'),
@@ -155,6 +157,45 @@ def test_frame_list_errors_and_non_strict_drop(tmp_path, bad_line, line,
     assert (info.value.line, info.value.field) == (line, field)
     videos, dropped = load_frame_list(path, strict=False)
     assert [v['video_id'] for v in videos] == ['BBB'] and dropped == 1
+
+
+def test_frame_list_gaps_and_subsampling_as_pyslowfast(tmp_path):
+    """Listed frames are the video, in frame_id order, as PySlowFast takes
+    them; every 4th frame of a 24 fps extraction is a 6 fps video."""
+    ids = [0, 4, 8, 12, 16]
+    labels = ['""', '"5"', '"5"', '""', '"2,5"']
+    lines = [f'SUB 0 {i} SUB/SUB-{i + 1:06d}.jpg {lab}'
+             for i, lab in zip(ids, labels)]
+    # Gaps: frames 2, 6 and 7 missing; file order is not frame order.
+    lines += [f'GAP 1 {i} GAP/{i + 1:05d}.jpg ""' for i in (4, 0, 1, 3, 5, 8)]
+    # Consecutive files, renumbered frame ids: RawFrameDecode's template.
+    lines += [f'CON 2 {i} CON/CON-{i + 10:06d}.jpg ""' for i in range(3)]
+    videos, dropped = load_frame_list(_frame_list(tmp_path, lines), fps=24.)
+    sub, gap, con = videos
+    assert dropped == 0
+    assert (sub['total_frames'], sub['avg_fps'], sub['length']) == \
+        (5, 6., 5 / 6.)
+    assert sub['offset'] == 0 and sub['filename_tmpl'] == 'SUB-{:06d}.jpg'
+    assert [sub['filename_tmpl'].format(n) for n in sub['frame_numbers']] \
+        == [f'SUB-{i + 1:06d}.jpg' for i in ids]
+    # Class 5 on listed frames 1-2 and 4, class 2 on frame 4 (times k / 6).
+    np.testing.assert_allclose(
+        sub['actions'], [[2, 3.5 / 6, 4.5 / 6], [5, 0.5 / 6, 2.5 / 6],
+                         [5, 3.5 / 6, 4.5 / 6]], rtol=1e-6)
+    # Median step 1 (steps 1, 2, 1, 1, 3): 24 fps, files in frame_id order.
+    assert (gap['total_frames'], gap['avg_fps']) == (6, 24.)
+    assert gap['frame_numbers'].tolist() == [1, 2, 4, 5, 6, 9]
+    assert gap['filename_tmpl'] == '{:05d}.jpg'
+    assert 'frame_numbers' not in con
+    assert (con['offset'], con['total_frames'], con['avg_fps']) == (10, 3, 24.)
+
+
+def test_frame_list_unpadded_numbers_grow(tmp_path):
+    lines = [f'AAA 0 {k} AAA/{k + 8}.jpg ""' for k in range(4)]
+    (video, ), _ = load_frame_list(_frame_list(tmp_path, lines))
+    assert (video['filename_tmpl'], video['offset']) == ('{:01d}.jpg', 8)
+    assert [video['filename_tmpl'].format(8 + k) for k in range(4)] == \
+        ['8.jpg', '9.jpg', '10.jpg', '11.jpg']
 
 
 def test_format_is_told_by_header(tmp_path, write_charades_csv):

@@ -122,3 +122,34 @@ def test_frame_list_through_rawframe_decode(tmp_path):
     assert results['frame_inds'].tolist() == [0, 1, 2, 3, 4]
     values = [int(round(img.mean())) for img in results['imgs']]
     assert values == [0, 40, 80, 120, 160]
+
+
+def test_subsampled_frame_list_through_listed_rawframe_decode(tmp_path):
+    """Every 4th frame listed (files 1, 5, 9, 13): listed frame k is file
+    4k + 1 (PySlowFast's list positions), at 6 fps for a 24 fps extraction."""
+    root = tmp_path / 'frames'
+    (root / 'XY').mkdir(parents=True)
+    lines = ['original_vido_id video_id frame_id path labels']
+    for k in range(16):  # every extracted frame exists; only 4 are listed
+        cv2.imwrite(str(root / 'XY' / f'XY-{k + 1:06d}.jpg'),
+                    np.full((8, 8, 3), 10 * k, np.uint8))
+    for k in range(0, 16, 4):
+        lines.append(f'XY 0 {k} XY/XY-{k + 1:06d}.jpg ""')
+    ann = tmp_path / 'train.csv'
+    ann.write_text('\n'.join(lines) + '\n')
+    dataset = CharadesDataset(
+        str(ann),
+        data_prefix=dict(img=str(root)),
+        frame_fps=24.,
+        test_mode=True,
+        pipeline=[
+            dict(type='SampleFrames', clip_len=4, frame_interval=1,
+                 num_clips=1, test_mode=True),
+            dict(type='ListedRawFrameDecode'),
+        ])
+    info = dataset.get_data_info(0)
+    assert (info['total_frames'], info['avg_fps']) == (4, 6.)
+    results = dataset[0]
+    assert results['frame_inds'].tolist() == [0, 1, 2, 3]
+    values = [int(round(img.mean())) for img in results['imgs']]
+    assert values == [0, 40, 80, 120]

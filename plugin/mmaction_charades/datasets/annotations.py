@@ -31,7 +31,6 @@ dropped is returned beside the videos. Times are decimal seconds up to
 """
 import logging
 import re
-from collections import OrderedDict
 from contextlib import closing
 from typing import Dict, List, Tuple
 
@@ -40,7 +39,7 @@ from mmengine.logging import print_log
 
 from .label_space import NUM_OFFICIAL_CLASSES, official_class_index
 from .text_files import (AnnotationError, check_fields, check_text,
-                         csv_records, open_text, parse_count)
+                         csv_records, is_text, open_text, parse_count)
 
 #: Columns of the official CSV that the parser needs.
 REQUIRED_CSV_COLUMNS = ('id', 'actions', 'length')
@@ -185,18 +184,24 @@ def load_frame_list(path: str,
                     strict: bool = True) -> Tuple[List[dict], int]:
     """Read a PySlowFast Charades frame list; see :func:`load_annotations`.
 
-    Frame ``k`` of a video is shown at ``k / fps`` seconds and the video lasts
-    ``total_frames / fps``. The frames of a video need not be contiguous in
-    the file, but their ``frame_id`` must be ``0 .. total_frames - 1`` and
-    their file names must count up from that of frame 0 (as ``ffmpeg`` writes
-    them). A run of frames ``a .. b`` carrying a class becomes the action
-    ``[(a - 1/2) / fps, (b + 1/2) / fps]`` clipped to ``[0, length]``: exactly
-    the times of frames ``a .. b`` lie in it, with half a frame to spare for
-    rounding. With ``strict=False`` a bad line drops its whole video, which
-    counts as one dropped record.
+    As in PySlowFast (``slowfast/datasets/utils.py``, ``load_image_lists``),
+    a video is its listed frames, taken as consecutive: frame ``k`` is the
+    ``k``-th listed one in ``frame_id`` order (the file order where that
+    agrees; the lines of a video need not be contiguous). ``frame_id`` counts
+    the frames extracted at ``fps`` and may have gaps: a list of every
+    ``s``-th frame (ids ``0, s, 2s, ...``; ``s`` is the median step) is a
+    video at ``fps / s``, its frame ``k`` shown at ``k * s / fps``, lasting
+    ``total_frames * s / fps`` (``avg_fps``, ``length``). The file names
+    share a directory, stem and extension and their numbers increase with
+    ``frame_id``; when they count up by one, ``offset`` and ``filename_tmpl``
+    name the files as ``RawFrameDecode`` expects, otherwise ``frame_numbers``
+    (the number of each listed frame, for ``ListedRawFrameDecode``) is added.
+    A run of frames ``a .. b`` carrying a class becomes the action
+    ``[(a - 1/2) / avg_fps, (b + 1/2) / avg_fps]`` clipped to
+    ``[0, length]``: exactly the times of frames ``a .. b`` lie in it, with
+    half a frame to spare for rounding. With ``strict=False`` a bad line
+    drops its whole video, which counts as one dropped record.
     """
-    frames = OrderedDict()  # video -> (first line, [(frame_id, path, labels)])
-    errors = {}  # video -> first AnnotationError
     with open_text(path) as f:
         first = f.readline()
         check_text(first, path, 1, 'header')
@@ -206,24 +211,50 @@ def load_frame_list(path: str,
             raise AnnotationError(
                 path, 1, 'header',
                 f'expected {" ".join(FRAME_LIST_COLUMNS)}, got {header}')
-        for line, text in enumerate(f, start=2):
-            row = text.split()
+        text = f.read()
+    # One check of the whole file; the line is found only when it fails.
+    bad_text = not (text.isascii() and '\x00' not in text or is_text(text))
+    # Columns of strings, not rows: lists kept alive would wake the garbage
+    # collector over and over.
+    frames = {}  # video -> ([line], [frame_id], [path], [labels])
+    errors = {}  # video -> first AnnotationError
+    width, video, columns = len(FRAME_LIST_COLUMNS), None, None
+    for line, row in enumerate(map(str.split, text.split('\n')), start=2):
+        if len(row) != width:
             if not row:
                 continue
+            error = AnnotationError(
+                path, line, 'row', f'expected {width} space-separated '
+                f'fields, got {len(row)}')
+            if strict:
+                raise error
+            frames.setdefault(row[0], ([], [], [], []))
+            errors.setdefault(row[0], error)
+            video = None
+            continue
+        if row[0] != video:  # a video's lines mostly follow each other
             video = row[0]
-            frames.setdefault(video, (line, []))
+            columns = frames.get(video)
+            if columns is None:
+                columns = frames[video] = ([], [], [], [])
+        columns[0].append(line)
+        columns[1].append(row[2])
+        columns[2].append(row[3])
+        columns[3].append(row[4])
+        if bad_text:
             try:
-                frames[video][1].append(_parse_frame_row(row, path, line))
+                check_fields(row, FRAME_LIST_COLUMNS, path, line)
             except AnnotationError as error:
                 if strict:
                     raise
                 errors.setdefault(video, error)
-    videos = []
-    for video, (line, rows) in frames.items():
+    videos, labels_cache = [], {}
+    for video, columns in frames.items():
         try:
             if video in errors:
                 raise errors[video]
-            videos.append(_frame_list_video(video, rows, fps, path, line))
+            videos.append(
+                _frame_list_video(video, columns, fps, path, labels_cache))
         except AnnotationError as error:
             if strict:
                 raise
@@ -231,17 +262,11 @@ def load_frame_list(path: str,
     return videos, len(frames) - len(videos)
 
 
-def _parse_frame_row(row: List[str], path: str, line: int) -> tuple:
-    if len(row) != len(FRAME_LIST_COLUMNS):
-        raise AnnotationError(
-            path, line, 'row', f'expected {len(FRAME_LIST_COLUMNS)} '
-            f'space-separated fields, got {len(row)}')
-    check_fields(row, FRAME_LIST_COLUMNS, path, line)
-    _, _, frame_id, frame_path, labels = row
-    frame_id = parse_count(frame_id, path, line, 'frame_id')
+def _parse_labels(labels: str, path: str, line: int) -> Tuple[int, ...]:
+    """The class indices of a ``labels`` field (``"3,10"``, ``""``)."""
     classes = []
     expected = f'a class index 0..{NUM_OFFICIAL_CLASSES - 1}'
-    for text in labels.strip('"').split(','):
+    for text in labels.replace('"', '').split(','):
         if not text:
             continue
         index = parse_count(text, path, line, 'labels', expected)
@@ -249,57 +274,117 @@ def _parse_frame_row(row: List[str], path: str, line: int) -> tuple:
             raise AnnotationError(path, line, 'labels',
                                   f'expected {expected}, got {text!r}')
         classes.append(index)
-    return frame_id, frame_path, line, classes
+    return tuple(classes)
 
 
-def _frame_list_video(video: str, rows: list, fps: float, path: str,
-                      line: int) -> dict:
-    rows.sort(key=lambda r: r[0])
-    for expected, (frame_id, _, row_line, _) in enumerate(rows):
-        if frame_id != expected:
-            raise AnnotationError(
-                path, row_line, 'frame_id', f'video {video}: expected frame '
-                f'{expected} (frame ids must be 0..N-1, each once), got '
-                f'{frame_id}')
-    match = _FRAME_PATH.match(rows[0][1])
+def _counts(texts: List[str], lines: List[int], path: str,
+            field: str) -> np.ndarray:
+    """``texts`` as int64, each ASCII digits (one check of all at once)."""
+    joined = ''.join(texts)
+    if not (joined.isascii() and joined.isdigit()):
+        for text, line in zip(texts, lines):
+            parse_count(text, path, line, field)
+    return np.fromiter(map(int, texts), np.int64, len(texts))
+
+
+def _file_numbers(video: str, paths: List[str], lines: List[int],
+                  path: str) -> Tuple[str, str, str, int, np.ndarray]:
+    """Directory, stem, extension, digits and number of each frame file;
+    all paths of equal length in ASCII are checked at once as a byte
+    matrix."""
+    match = _FRAME_PATH.match(paths[0])
     if match is None:
         raise AnnotationError(
-            path, rows[0][2], 'path', f'cannot find a frame number in '
-            f'{rows[0][1]!r}; expected e.g. {video}/{video}-000001.jpg')
+            path, lines[0], 'path', f'cannot find a frame number in '
+            f'{paths[0]!r}; expected e.g. {video}/{video}-000001.jpg')
     frame_dir, stem, ext = match['dir'] or '', match['stem'], match['ext']
-    offset = int(match['num'])
-    name_tmpl = f'{{:0{len(match["num"])}d}}'
-    for frame_id, frame_path, row_line, _ in rows:
-        expected = frame_dir + stem + name_tmpl.format(offset + frame_id) + ext
-        if frame_path != expected:
+    head, digits = frame_dir + stem, len(match['num'])
+    size = len(paths[0])
+    joined = ''.join(paths)
+    if len(joined) == size * len(paths) and joined.isascii():
+        chars = np.frombuffer(joined.encode(), np.uint8).reshape(-1, size)
+        number = chars[:, len(head):len(head) + digits]
+        if (chars[:, :len(head)] == chars[0, :len(head)]).all() and (
+                chars[:, size - len(ext):] == chars[0, size - len(ext):]).all(
+                ) and ((number >= 48) & (number <= 57)).all():
+            tens = 10**np.arange(digits - 1, -1, -1, dtype=np.int64)
+            return frame_dir, stem, ext, digits, (number - 48) @ tens
+    numbers = [p[len(head):len(p) - len(ext)] for p in paths]
+    for p, n, line in zip(paths, numbers, lines):
+        if not (p.startswith(head) and p.endswith(ext)) or not (
+                len(n) == digits or len(n) > digits and n[:1] != '0'):
             raise AnnotationError(
-                path, row_line, 'path', f'video {video}: frame {frame_id} '
-                f'should be {expected!r} (numbered from frame 0), got '
-                f'{frame_path!r}')
+                path, line, 'path', f'video {video}: expected '
+                f'{head}<frame number, {digits} digits>{ext} like line '
+                f'{lines[0]}, got {p!r}')
+    return frame_dir, stem, ext, digits, _counts(numbers, lines, path,
+                                                 'path')
 
-    total_frames = len(rows)
-    length = total_frames / fps
+
+def _frame_list_video(video: str, columns: tuple, fps: float, path: str,
+                      labels_cache: dict) -> dict:
+    lines, frame_ids, paths, labels = columns
+    ids = _counts(frame_ids, lines, path, 'frame_id')
+    if not np.all(ids[1:] > ids[:-1]):
+        order = np.argsort(ids, kind='stable')
+        ids = ids[order]
+        same = np.flatnonzero(ids[1:] == ids[:-1])
+        if same.size:
+            row = order[same[0] + 1]
+            raise AnnotationError(
+                path, lines[row], 'frame_id', f'video {video}: frame '
+                f'{ids[same[0]]} already listed on line '
+                f'{lines[order[same[0]]]}')
+        lines = [lines[i] for i in order]
+        paths = [paths[i] for i in order]
+        labels = [labels[i] for i in order]
+    frame_dir, stem, ext, digits, numbers = _file_numbers(
+        video, paths, lines, path)
+    after = np.flatnonzero(numbers[1:] <= numbers[:-1])
+    if after.size:
+        raise AnnotationError(
+            path, lines[after[0] + 1], 'path', f'video {video}: frame '
+            f'{ids[after[0] + 1]} is file number {numbers[after[0] + 1]}, '
+            f'not after {numbers[after[0]]} of frame {ids[after[0]]}; file '
+            'numbers must increase with frame_id')
+
+    index = {text: i for i, text in enumerate(dict.fromkeys(labels))}
+    codes = np.fromiter(map(index.__getitem__, labels), np.int64,
+                        len(labels))
+    member = np.zeros((len(index), NUM_OFFICIAL_CLASSES), dtype=bool)
+    for text, code in index.items():
+        if text not in labels_cache:
+            labels_cache[text] = _parse_labels(
+                text, path, lines[int(np.argmax(codes == code))])
+        member[code, list(labels_cache[text])] = True
+    total_frames = len(ids)
+    step = float(np.median(np.diff(ids))) if total_frames > 1 else 1.
+    avg_fps = fps / step
+    length = total_frames / avg_fps
     present = np.zeros((NUM_OFFICIAL_CLASSES, total_frames + 2), dtype=bool)
-    for frame_id, _, _, classes in rows:
-        present[classes, frame_id + 1] = True
+    present[:, 1:-1] = member[codes].T
     actions = []
     for label in np.flatnonzero(present.any(axis=1)):
         edges = np.flatnonzero(np.diff(present[label].astype(np.int8)))
         for first, after_last in zip(edges[::2], edges[1::2]):
-            start = max(first - 0.5, 0.) / fps
-            end = min((after_last - 1 + 0.5) / fps, length)
+            start = max(first - 0.5, 0.) / avg_fps
+            end = min((after_last - 1 + 0.5) / avg_fps, length)
             actions.append((label, start, end))
     escape = str.maketrans({'{': '{{', '}': '}}'})
-    return dict(
+    offset = int(numbers[0])
+    info = dict(
         video_id=video,
         length=length,
         actions=_as_actions(actions),
         frame_dir=frame_dir.rstrip('/'),
-        filename_tmpl=stem.translate(escape) + name_tmpl + ext.translate(
-            escape),
+        filename_tmpl=stem.translate(escape) + f'{{:0{digits}d}}' +
+        ext.translate(escape),
         offset=offset,
         total_frames=total_frames,
-        avg_fps=float(fps))
+        avg_fps=avg_fps)
+    if numbers[-1] - offset != total_frames - 1:  # not consecutive files
+        info.update(offset=0, frame_numbers=numbers.astype(np.int32))
+    return info
 
 
 def _as_actions(actions: list) -> np.ndarray:

@@ -201,8 +201,9 @@ class CharadesDataset(BaseActionDataset):
                 info.update(
                     frame_dir=osp.join(
                         self.data_prefix.get('img', ''), video['frame_dir']),
-                    **{key: video[key] for key in ('filename_tmpl', 'offset',
-                                                   'total_frames', 'avg_fps')})
+                    **{key: video[key] for key in (
+                        'filename_tmpl', 'offset', 'total_frames', 'avg_fps',
+                        'frame_numbers') if key in video})
             else:
                 info['filename'] = osp.join(
                     self.data_prefix.get('video', ''),

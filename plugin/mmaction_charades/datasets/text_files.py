@@ -37,6 +37,12 @@ def open_text(path: str, newline: Optional[str] = None) -> IO[str]:
                 newline=newline)
 
 
+def is_text(value: str) -> bool:
+    """Whether ``value``, read by :func:`open_text`, holds no NUL and no byte
+    that is not UTF-8."""
+    return _NOT_TEXT.search(value) is None
+
+
 def check_text(value: str, path: str, line: int, field: str) -> None:
     """Raise if ``value``, read by :func:`open_text`, holds a NUL or a byte
     that is not UTF-8."""
