@@ -4,6 +4,7 @@ import pytest
 from mmaction.registry import DATASETS, TRANSFORMS
 
 from mmaction_charades.datasets import AnnotationError, CharadesDataset
+from mmaction_charades.utils.config_checks import ConfigError
 
 
 @pytest.fixture
@@ -142,6 +143,7 @@ def test_subsampled_frame_list_through_listed_rawframe_decode(tmp_path):
         data_prefix=dict(img=str(root)),
         frame_fps=24.,
         test_mode=True,
+        label_level='video',
         pipeline=[
             dict(type='SampleFrames', clip_len=4, frame_interval=1,
                  num_clips=1, test_mode=True),
@@ -153,3 +155,14 @@ def test_subsampled_frame_list_through_listed_rawframe_decode(tmp_path):
     assert results['frame_inds'].tolist() == [0, 1, 2, 3]
     values = [int(round(img.mean())) for img in results['imgs']]
     assert values == [0, 40, 80, 120]
+    # MMAction2's RawFrameDecode would read files 1-4 instead of 1, 5, 9, 13
+    with pytest.raises(ConfigError, match=r"train\.csv.*'XY'.*ListedRaw"):
+        CharadesDataset(
+            str(ann),
+            data_prefix=dict(img=str(root)),
+            frame_fps=24.,
+            label_level='video',
+            pipeline=[
+                dict(type='SampleFrames', clip_len=4, num_clips=1),
+                dict(type='RawFrameDecode'),
+            ])

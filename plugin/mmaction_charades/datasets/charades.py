@@ -10,7 +10,7 @@ from mmaction.registry import DATASETS, TRANSFORMS
 from mmengine.logging import print_log
 from mmengine.registry import DefaultScope
 
-from ..utils.config_checks import check_pipeline
+from ..utils.config_checks import check_frame_decoder, check_pipeline
 from .annotations import load_annotations
 from .bad_videos import BadVideoTracker
 from .label_space import load_label_space
@@ -209,6 +209,8 @@ class CharadesDataset(BaseActionDataset):
                     self.data_prefix.get('video', ''),
                     self.filename_tmpl.format(video['video_id']))
             data_list.append(info)
+        check_frame_decoder(self.pipeline.transforms, data_list,
+                            self.ann_file)
         return data_list
 
     def video_labels(self) -> np.ndarray:

@@ -7,6 +7,9 @@ Runner is built instead of after an epoch.
   e.g. MMAction2's ``SampleFrames`` instead) never computes clip labels, so
   with ``label_level='clip'`` short clips would silently get whole-video
   labels. Refused; ``label_level='video'`` asks for exactly that and passes.
+* :func:`check_frame_decoder` (called by ``CharadesDataset`` when its
+  annotations are loaded): MMAction2's ``RawFrameDecode`` on a frame list
+  with gaps or every ``s``-th frame reads the wrong files. Refused.
 * :func:`check_metric`: MMAction2's single-label ``AccMetric`` (top-k or
   mean class accuracy) and ``ConfusionMatrix`` on a multi-label dataset
   crash or give meaningless numbers after the first validation. Refused;
@@ -60,6 +63,32 @@ def check_pipeline(pipeline: Sequence, label_level: str, where: str) -> None:
         "StrideClipSampler or WholeVideoSampler instead of MMAction2's "
         "SampleFrames, or set label_level='video' to train or test on "
         "video-level labels on purpose")
+
+
+def check_frame_decoder(pipeline: Sequence, data_list: Sequence[dict],
+                        where: str) -> None:
+    """Refuse MMAction2's ``RawFrameDecode`` on a frame list whose files are
+    not numbered one by one (gaps, every ``s``-th frame; data infos with
+    ``frame_numbers``): it would silently read the wrong files.
+
+    Args:
+        pipeline: The built transforms.
+        data_list: The dataset's data infos.
+        where: What the message names, e.g. the annotation file.
+    """
+    from mmaction.datasets.transforms import RawFrameDecode
+    from ..datasets.transforms import ListedRawFrameDecode
+    if not any(type(t) is RawFrameDecode for t in pipeline):
+        return
+    listed = next((info for info in data_list if 'frame_numbers' in info),
+                  None)
+    if listed is None:
+        return
+    raise ConfigError(
+        f"{where}: the frames of video {listed['video_id']!r} (and maybe "
+        "others) are not numbered one by one (a gap or a sub-sampled "
+        "list), which MMAction2's RawFrameDecode would read as the wrong "
+        f"files; use {ListedRawFrameDecode.__name__} in the pipeline")
 
 
 def is_multilabel(dataset) -> bool:
