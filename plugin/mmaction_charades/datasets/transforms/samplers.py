@@ -68,11 +68,24 @@ def clip_labels_from_actions(frame_inds: np.ndarray, fps: float,
     return labels
 
 
+
+def dilated_offsets(clip_len: int, span: float, total_frames: int,
+                    fps: float) -> Tuple[np.ndarray, float]:
+    """(clip_len,) int64 frame offsets of a clip spreading ``clip_len``
+    frames over ``span`` seconds (``floor(i * S / clip_len)``, ``S =
+    min(span * fps, total_frames)`` frames covered) and its mean step
+    ``S / clip_len``."""
+    covered = min(span * fps, total_frames)
+    offsets = np.floor(np.arange(clip_len) * covered / clip_len).astype(
+        np.int64)
+    return offsets, covered / clip_len
+
 class BaseClipSampler(BaseTransform):
     """Writes the MMAction2 sampling keys and the clip labels.
 
     Subclasses implement :meth:`sample` returning (num_clips, clip_len)
-    0-based frame indices and the step between frames of a clip.
+    0-based frame indices and the step between frames of a clip; it may read
+    (not write) the other keys of ``results``.
 
     Required keys: ``total_frames``, ``avg_fps``; for labels also ``actions``,
     ``num_classes``, ``length`` and optionally ``label_level`` (``'clip'``
@@ -88,8 +101,8 @@ class BaseClipSampler(BaseTransform):
 
     clip_len: int
 
-    def sample(self, total_frames: int,
-               fps: float) -> Tuple[np.ndarray, Union[int, float]]:
+    def sample(self, total_frames: int, fps: float,
+               results: Dict) -> Tuple[np.ndarray, Union[int, float]]:
         raise NotImplementedError
 
     def transform(self, results: Dict) -> Dict:
@@ -101,7 +114,7 @@ class BaseClipSampler(BaseTransform):
                 f'has total_frames={total_frames}, avg_fps={fps}; expected '
                 'at least one frame and a finite positive fps')
         total_frames, fps = int(total_frames), float(fps)
-        frame_inds, frame_interval = self.sample(total_frames, fps)
+        frame_inds, frame_interval = self.sample(total_frames, fps, results)
         results['frame_inds'] = (frame_inds.reshape(-1) + results.get(
             'start_index', 0)).astype(np.int32)
         results['clip_len'] = self.clip_len
@@ -156,12 +169,10 @@ class DilatedClipSampler(BaseClipSampler):
         self.num_clips = num_clips
         self.test_mode = test_mode
 
-    def sample(self, total_frames: int,
-               fps: float) -> Tuple[np.ndarray, float]:
-        covered = min(self.span * fps, total_frames)
-        offsets = np.floor(
-            np.arange(self.clip_len) * covered / self.clip_len).astype(
-                np.int64)
+    def sample(self, total_frames: int, fps: float,
+               results: Dict) -> Tuple[np.ndarray, float]:
+        offsets, frame_interval = dilated_offsets(self.clip_len, self.span,
+                                                  total_frames, fps)
         max_start = total_frames - 1 - int(offsets[-1])
         if self.test_mode:
             if self.num_clips == 1:
@@ -172,7 +183,7 @@ class DilatedClipSampler(BaseClipSampler):
         else:
             starts = np.sort(
                 np.random.randint(0, max_start + 1, size=self.num_clips))
-        return starts[:, None] + offsets[None, :], covered / self.clip_len
+        return starts[:, None] + offsets[None, :], frame_interval
 
     def __repr__(self) -> str:
         return (f'{type(self).__name__}(clip_len={self.clip_len}, '
@@ -220,8 +231,8 @@ class StrideClipSampler(BaseClipSampler):
         self.stride = stride
         self.frame_interval = frame_interval
 
-    def sample(self, total_frames: int,
-               fps: float) -> Tuple[np.ndarray, int]:
+    def sample(self, total_frames: int, fps: float,
+               results: Dict) -> Tuple[np.ndarray, int]:
         offsets = np.arange(self.clip_len) * self.frame_interval
         starts = np.floor(
             np.arange(self.max_clips) * self.stride * fps).astype(np.int64)
@@ -325,7 +336,6 @@ class TimePointClipSampler(BaseClipSampler):
         self.span = span
         self.num_points = num_points
         self.step = step
-        self._times: Optional[np.ndarray] = None
 
     def time_points(self, length: float) -> np.ndarray:
         """(P,) float64 seconds of the points of a video lasting ``length``."""
@@ -333,18 +343,9 @@ class TimePointClipSampler(BaseClipSampler):
             return localization_times(length, self.num_points)
         return np.arange(max(1, math.ceil(length / self.step))) * self.step
 
-    def sample(self, total_frames: int,
-               fps: float) -> Tuple[np.ndarray, float]:
-        covered = min(self.span * fps, total_frames)
-        offsets = np.floor(
-            np.arange(self.clip_len) * covered / self.clip_len).astype(
-                np.int64)
-        max_start = total_frames - 1 - int(offsets[-1])
-        starts = np.floor(self._times * fps - offsets[-1] / 2 + 0.5)
-        starts = np.clip(starts, 0, max_start).astype(np.int64)
-        return starts[:, None] + offsets[None, :], covered / self.clip_len
-
-    def transform(self, results: Dict) -> Dict:
+    def points_of(self, results: Dict) -> np.ndarray:
+        """(P,) float64 seconds: ``results['time_points']`` if given, else
+        :meth:`time_points` of the annotated (or decoded) length."""
         times = results.get('time_points')
         if times is None:
             length = results.get('length')
@@ -352,11 +353,24 @@ class TimePointClipSampler(BaseClipSampler):
                 fps = results['avg_fps']
                 length = results['total_frames'] / fps if fps > 0 else 0.
             times = self.time_points(length)
-        self._times = np.asarray(times, dtype=np.float64).reshape(-1)
+        return np.asarray(times, dtype=np.float64).reshape(-1)
+
+    def sample(self, total_frames: int, fps: float,
+               results: Dict) -> Tuple[np.ndarray, float]:
+        offsets, frame_interval = dilated_offsets(self.clip_len, self.span,
+                                                  total_frames, fps)
+        max_start = total_frames - 1 - int(offsets[-1])
+        starts = np.floor(
+            self.points_of(results) * fps - offsets[-1] / 2 + 0.5)
+        starts = np.clip(starts, 0, max_start).astype(np.int64)
+        return starts[:, None] + offsets[None, :], frame_interval
+
+    def transform(self, results: Dict) -> Dict:
+        times = self.points_of(results)
         results = super().transform(results)
-        results['time_points'] = self._times
+        results['time_points'] = times
         if 'actions' in results:
-            labels = point_labels_from_actions(self._times, results['actions'],
+            labels = point_labels_from_actions(times, results['actions'],
                                                results['num_classes'])
             results['point_labels'] = results['label'] = labels
         return results

@@ -47,8 +47,8 @@ class WholeVideoSampler(BaseClipSampler):
         self.max_frames = max_frames
         self.test_mode = test_mode
 
-    def sample(self, total_frames: int,
-               fps: float) -> Tuple[np.ndarray, float]:
+    def sample(self, total_frames: int, fps: float,
+               results: Dict) -> Tuple[np.ndarray, float]:
         num = math.floor(total_frames / fps * self.fps)
         num = min(max(num, 1), self.max_frames)
         step = total_frames / num
