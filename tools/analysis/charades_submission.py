@@ -7,6 +7,12 @@ input of the official ``Charades_v1_classify.m``. Example::
     python tools/analysis/charades_submission.py preds.pkl --out submission.txt
     python tools/analysis/charades_submission.py preds21.pkl \\
         --out submission21.txt --num-classes 21 --export-json preds21.json
+    python tools/analysis/charades_submission.py preds.pkl \\
+        --out submission.txt --ann-file Charades_v1_test.csv --score
+
+``--score`` reads the written file back and scores it against ``--ann-file``
+as ``Charades_v1_classify.m`` does (official mAP and WAP; 157 classes, or
+the 21 groups for 21 scores).
 
 The pickle is read with a restricted unpickler (see
 ``mmaction_charades.utils.submission``); ``--export-json`` writes a
@@ -21,6 +27,7 @@ from mmaction_charades.utils.submission import (NUM_CHARADES_CLASSES,
                                                 predictions_to_scores,
                                                 read_annotation_ids,
                                                 save_predictions,
+                                                score_submission,
                                                 write_submission)
 
 
@@ -39,7 +46,13 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument(
         '--num-classes', type=int, default=NUM_CHARADES_CLASSES,
         help='scores per video: 157 (official classes) or 21 (groups)')
-    return parser.parse_args(argv)
+    parser.add_argument(
+        '--score', action='store_true',
+        help='score the written file against --ann-file (official mAP, WAP)')
+    args = parser.parse_args(argv)
+    if args.score and not args.ann_file:
+        parser.error('--score needs --ann-file (the ground-truth CSV)')
+    return args
 
 
 def main(argv=None) -> int:
@@ -52,11 +65,17 @@ def main(argv=None) -> int:
         write_submission(args.out, scores)
         if args.export_json:
             save_predictions(args.export_json, predictions)
+        print(f'wrote {len(scores)} videos x {args.num_classes} scores to '
+              f'{args.out}')
+        if args.score:
+            score = score_submission(args.out, args.ann_file)
+            if score['missing']:
+                print(f"warning: {len(score['missing'])} videos of "
+                      f'{args.ann_file} have no scores (scored -inf)')
+            print(f"mAP: {score['mAP']:.4f}\nWAP: {score['WAP']:.4f}")
     except (OSError, ValueError, CheckpointError) as exc:
         print(f'charades_submission: error: {exc}', file=sys.stderr)
         return 2
-    print(f'wrote {len(scores)} videos x {args.num_classes} scores to '
-          f'{args.out}')
     return 0
 
 
