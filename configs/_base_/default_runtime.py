@@ -18,7 +18,8 @@ custom_hooks = [
     dict(type='PosWeightHook'),
     # Running top-K accuracy and mAP over recent training batches.
     dict(type='TrainMultilabelMetricsHook', interval=10),
-    # RNG states in checkpoints, so `--resume` continues the same streams.
+    # Seeds the training process's RNGs from (seed, epoch) before each epoch
+    # and gives SeededSampler the resumed seed, so `--resume` is exact.
     dict(type='RNGStateHook'),
     # Logs how many training samples replaced an undecodable video.
     dict(type='SkippedVideosHook'),

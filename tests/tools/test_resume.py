@@ -1,7 +1,11 @@
 """A training run killed with SIGKILL mid-epoch resumes with `--resume auto`
-and ends exactly where an uninterrupted run ends: the optimizer, scheduler,
-iteration counter and RNG states (random clip starts, dropout) come back."""
+and ends exactly where an uninterrupted run ends, with the shipped loader
+settings (2 persistent workers): the optimizer, scheduler and iteration
+counter come back, dropout draws from RNGs seeded by (seed, epoch) and each
+sample's random choices (clip start) are a function of (seed, epoch, index),
+not of the workers' state."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from mmengine.config import Config
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +28,7 @@ def _args(work_dir: Path, data: Path, *extra) -> list:
         '--cfg-options',
         f'train_dataloader.dataset.ann_file={data}/Charades_v1_train.csv',
         f'train_dataloader.dataset.data_prefix.video={data}/videos',
-        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
+        'train_dataloader.batch_size=2',
         'train_cfg.max_epochs=3', 'default_hooks.logger.interval=1',
         'default_hooks.checkpoint.save_best=None'
     ]
@@ -36,6 +40,19 @@ def _env() -> dict:
 
 def _final_weights(work_dir: Path) -> dict:
     return torch.load(work_dir / 'epoch_3.pth', weights_only=False)['state_dict']
+
+
+def _late_losses(log: str) -> dict:
+    """{(epoch, iter): logged loss} of epochs 2 and 3."""
+    lines = re.findall(
+        r'Epoch\(train\) \[([23])\]\[(\d+)/\d+\].*?  loss: (\S+)', log)
+    return {(int(e), int(i)): loss for e, i, loss in lines}
+
+
+def test_config_uses_the_shipped_loader_settings():
+    loader = Config.fromfile(ROOT / CONFIG).train_dataloader
+    assert loader.num_workers > 0 and loader.persistent_workers
+    assert loader.sampler.type == 'SeededSampler'
 
 
 def test_sigkill_then_resume_auto_matches_uninterrupted(tmp_path,
@@ -66,10 +83,13 @@ def test_sigkill_then_resume_auto_matches_uninterrupted(tmp_path,
     output = resumed.stdout + resumed.stderr
     assert resumed.returncode == 0, output[-3000:]
     assert 'resumed epoch: 1, iter: 6' in output
-    assert 'Restored the python, numpy and torch RNG states' in output
+
+    reference_log = next(reference.glob('*/*.log')).read_text()
+    expected_losses = _late_losses(reference_log)
+    assert len(expected_losses) == 12
+    assert _late_losses(output) == expected_losses
 
     expected, actual = _final_weights(reference), _final_weights(work)
     assert expected.keys() == actual.keys()
     for name, value in expected.items():
-        torch.testing.assert_close(actual[name], value, rtol=0, atol=1e-6,
-                                   msg=name)
+        assert torch.equal(actual[name], value), name

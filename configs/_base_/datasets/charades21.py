@@ -56,7 +56,9 @@ train_dataloader = dict(
     batch_size=18,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
+    # DefaultSampler whose indices carry (seed, epoch): each sample's random
+    # choices are a function of (seed, epoch, index), whatever the workers.
+    sampler=dict(type='SeededSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
         ann_file=ann_file_train,

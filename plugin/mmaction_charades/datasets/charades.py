@@ -13,6 +13,7 @@ from mmengine.registry import DefaultScope
 from .annotations import load_annotations
 from .bad_videos import BadVideoTracker
 from .label_space import load_label_space
+from .seeded_sampler import SampleIndex, sample_rngs
 
 LABEL_LEVELS = ('clip', 'video')
 
@@ -223,8 +224,19 @@ class CharadesDataset(BaseActionDataset):
         whose :meth:`prepare_data` is None by a random one, up to
         ``max_refetch`` times), raising :class:`NoValidVideoError` instead of
         MMEngine's generic error when every sample it tried had a bad
-        video."""
+        video.
+
+        An ``idx`` from :class:`SeededSampler` (a :class:`SampleIndex`) is
+        loaded with the global RNGs seeded from its (seed, epoch, index)
+        (:func:`sample_rngs`): its clip, augmentations and replacement
+        sample are then the same in any worker, rank or resumed run."""
         self._failed_videos = []
+        if isinstance(idx, SampleIndex):
+            with sample_rngs(idx.seed, idx.epoch, int(idx)):
+                return self._get_item(int(idx))
+        return self._get_item(idx)
+
+    def _get_item(self, idx: int) -> dict:
         try:
             return super().__getitem__(idx)
         except Exception as error:

@@ -146,8 +146,10 @@ def _sample_video_id(sample: Mapping) -> Optional[str]:
 
 
 def _sample_scores(sample: Mapping, index: int, name: str,
-                   num_classes: int) -> np.ndarray:
-    """``pred_score`` of one sample as a float64 array of shape (C,)."""
+                   num_classes: int,
+                   num_points: Optional[int] = None) -> np.ndarray:
+    """``pred_score`` of one sample as a float64 array of shape (C,), or
+    (num_points, C)."""
     if 'pred_score' not in sample:
         raise ValueError(f'sample {index} ({name}): no `pred_score`; keys are '
                          f'{sorted(sample)}')
@@ -162,9 +164,13 @@ def _sample_scores(sample: Mapping, index: int, name: str,
                              f'{type(score).__name__}, expected a vector of '
                              'class scores') from None
         shape = score.shape
-    if shape != (num_classes, ):
+    expected = (num_classes, ) if num_points is None else (num_points,
+                                                           num_classes)
+    if shape != expected:
         raise ValueError(
-            f'sample {index} ({name}): expected {num_classes} scores, got '
+            f'sample {index} ({name}): expected {num_classes} scores'
+            + ('' if num_points is None else f' at {num_points} points')
+            + ', got '
             f'shape {shape} (use --num-classes to match the '
             'label space, e.g. 21 for the groups)')
     if isinstance(score, torch.Tensor):
@@ -176,7 +182,8 @@ def _sample_scores(sample: Mapping, index: int, name: str,
 
 def predictions_to_scores(predictions: Sequence[Mapping],
                           num_classes: int = NUM_CHARADES_CLASSES,
-                          row_ids: Optional[Sequence[str]] = None) -> dict:
+                          row_ids: Optional[Sequence[str]] = None,
+                          num_points: Optional[int] = None) -> dict:
     """Map each test video id to its class scores.
 
     Ids come from each sample's ``video_id``, else the basename of its
@@ -187,9 +194,11 @@ def predictions_to_scores(predictions: Sequence[Mapping],
         predictions: Per-sample dicts with ``pred_score`` of shape (C,).
         num_classes: C, the expected number of scores per sample.
         row_ids: Optional ids in dataset order, used when a sample names none.
+        num_points: localisation: ``pred_score`` is (num_points, C).
 
     Returns:
-        dict[str, np.ndarray]: video id -> scores (C,), in prediction order.
+        dict[str, np.ndarray]: video id -> scores (C,) or (num_points, C), in
+        prediction order.
     """
     if row_ids is not None and len(row_ids) != len(predictions):
         raise ValueError(f'{len(predictions)} predictions but the annotation '
@@ -208,7 +217,8 @@ def predictions_to_scores(predictions: Sequence[Mapping],
             raise ValueError(f'sample {index}: video id {video_id!r} '
                              'predicted twice')
         scores[video_id] = _sample_scores(sample, index,
-                                          f'video {video_id!r}', num_classes)
+                                          f'video {video_id!r}', num_classes,
+                                          num_points)
     return scores
 
 
@@ -355,3 +365,109 @@ def _is_float(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# Localisation (Charades_v1_localize.m): one line per video and time point,
+# ``<video_id> <frame> <score_0> ... <score_C-1>`` with frames 1 .. 25 at
+# (frame - 1) / 25 * length (TimePointClipSampler, CharadesLocalizationMAP).
+
+
+def write_localization_submission(path: PathLike,
+                                  scores: Mapping[str, np.ndarray]) -> None:
+    """Write ``<video_id> <frame> <scores>`` lines from (P, C) scores per
+    video, frames numbered 1 .. P."""
+    shapes = {np.shape(s) for s in scores.values()}
+    if len(shapes) > 1 or any(len(shape) != 2 for shape in shapes):
+        raise ValueError('expected (num_points, C) scores, the same shape '
+                         f'for every video; got shapes {sorted(shapes)}')
+    for video_id in scores:
+        if not video_id or any(c.isspace() for c in video_id):
+            raise ValueError(f'video id {video_id!r} is empty or has spaces')
+    with Path(path).open('w') as f:
+        for video_id, points in scores.items():
+            for frame, row in enumerate(np.asarray(points), start=1):
+                values = ' '.join(format(float(v), SCORE_FORMAT) for v in row)
+                f.write(f'{video_id} {frame} {values}\n')
+
+
+def read_localization_submission(path: PathLike,
+                                 num_classes: Optional[int] = None) -> dict:
+    """Read a localisation submission back: video id -> float64 (P, C), in
+    file order. Every video must have frames 1 .. P, each once, with the
+    same P for all."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'{path}: no such submission file')
+    rows = {}  # video -> {frame: (line, scores)}
+    with path.open() as f:
+        for line_num, line in enumerate(f, start=1):
+            fields = line.split()
+            if not fields:
+                continue
+            if num_classes is None:
+                num_classes = len(fields) - 2
+            where = f'{path} line {line_num}'
+            if len(fields) != num_classes + 2:
+                raise ValueError(f'{where}: expected the video id, the frame '
+                                 f'and {num_classes} scores, got '
+                                 f'{len(fields)} fields')
+            video_id, frame, values = fields[0], fields[1], fields[2:]
+            if not (frame.isascii() and frame.isdigit() and int(frame) >= 1):
+                raise ValueError(f'{where}: frame {frame!r} is not a number '
+                                 '1, 2, ...')
+            bad = next((v for v in values if not _is_float(v)), None)
+            if bad is not None:
+                raise ValueError(f'{where}: score {bad!r} is not a number')
+            frames = rows.setdefault(video_id, {})
+            if int(frame) in frames:
+                raise ValueError(f'{where}: video {video_id!r} frame {frame} '
+                                 f'already on line {frames[int(frame)][0]}')
+            frames[int(frame)] = (line_num, [float(v) for v in values])
+    scores, num_points = {}, None
+    for video_id, frames in rows.items():
+        num_points = num_points or len(frames)
+        if sorted(frames) != list(range(1, num_points + 1)):
+            raise ValueError(f'{path}: video {video_id!r} has frames '
+                             f'{sorted(frames)}, expected 1 .. {num_points} '
+                             'like the first video')
+        scores[video_id] = np.array([frames[k][1]
+                                     for k in range(1, num_points + 1)])
+    return scores
+
+
+def score_localization(scores: Mapping[str, np.ndarray], ann_file: PathLike,
+                       label_space: str = 'charades157') -> dict:
+    """Official localisation ``mAP`` and ``WAP`` of (P, C) scores per video
+    against an annotation file: ground truth at the P points ``(j - 1) / P *
+    length`` is every action with ``start <= t <= end``, frames ranked in
+    annotation-file then frame order (the official tie order). Every
+    annotated video needs scores; others are refused."""
+    from ..datasets.label_space import load_label_space
+    from ..datasets.transforms.samplers import (localization_times,
+                                                point_labels_from_actions)
+    from ..evaluation.metrics.localization_map import localization_map
+    space = load_label_space(label_space)
+    videos, _ = load_annotations(str(ann_file))
+    missing = [v['video_id'] for v in videos if v['video_id'] not in scores]
+    extra = set(scores) - {v['video_id'] for v in videos}
+    if missing or extra:
+        raise ValueError(
+            f'{ann_file}: the scores miss {len(missing)} annotated videos '
+            f'(e.g. {missing[:3]}) and have {len(extra)} others (e.g. '
+            f'{sorted(extra)[:3]})')
+    predicted, targets = [], []
+    for video in videos:
+        points = np.asarray(scores[video['video_id']], dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] != space.num_classes:
+            raise ValueError(
+                f'video {video["video_id"]!r}: expected (num_points, '
+                f'{space.num_classes}) scores for {space.name}, got '
+                f'{points.shape}')
+        actions = video['actions'].copy()
+        actions[:, 0] = space.official_to_label[actions[:, 0].astype(int)]
+        targets.append(point_labels_from_actions(
+            localization_times(video['length'], len(points)), actions,
+            space.num_classes))
+        predicted.append(points)
+    return localization_map(torch.as_tensor(np.concatenate(predicted)),
+                            torch.as_tensor(np.concatenate(targets)))

@@ -11,6 +11,7 @@ from mmcv.transforms import Compose
 import mmaction_charades  # noqa: F401
 from mmaction_charades.datasets.transforms import (DilatedClipSampler,
                                                    StrideClipSampler,
+                                                   TimePointClipSampler,
                                                    clip_labels_from_actions)
 from mmaction_charades.testing import (MiniVideo, default_class_to_group,
                                        render_video)
@@ -250,3 +251,60 @@ def test_decodes_with_mmaction_pipeline(tmp_path):
     # starts 0, 24, 48 (72 is past the 60 frames)
     assert out['imgs'].shape == (3, 3, 8, 32, 32)
     np.testing.assert_array_equal(out['clip_labels'][:, 0], [1, 1, 0])
+
+
+def test_time_points_official_25_and_centred_clips():
+    """25 points at (j - 1) / 25 * length; 8 frames over 1 s at 10 fps
+    (offsets floor(1.25 i) = 0, 1, 2, 3, 5, 6, 7, 8), the clip of t starting
+    at round(10 t - 4), clamped to 0 .. 99 - 8."""
+    sampler = TimePointClipSampler(clip_len=8, span=1.0)
+    out = sampler(_results(100, 10., length=10.))
+    np.testing.assert_allclose(out['time_points'], np.arange(25) * 0.4)
+    clips = out['frame_inds'].reshape(25, 8)
+    offsets = np.array([0, 1, 2, 3, 5, 6, 7, 8])
+    np.testing.assert_array_equal(clips[0], offsets)  # t = 0: clamped
+    np.testing.assert_array_equal(clips[5], 16 + offsets)  # t = 2 s
+    np.testing.assert_array_equal(clips[6], 20 + offsets)  # t = 2.4 s
+    np.testing.assert_array_equal(clips[24], 91 + offsets)  # 96 - 4: clamped
+    assert (out['num_clips'], out['clip_len']) == (25, 8)
+    assert out['frame_interval'] == pytest.approx(1.25)
+
+
+def test_time_points_step_mode_length_fallback_and_given_points():
+    # no annotation: 47 frames at 10 fps last 4.7 s -> 0, 0.5, ..., 4.5
+    info = dict(total_frames=47, avg_fps=10.)
+    out = TimePointClipSampler(clip_len=4, span=1.0, step=0.5)(dict(info))
+    np.testing.assert_allclose(out['time_points'], np.arange(10) * 0.5)
+    assert 'label' not in out and 'point_labels' not in out
+    out = TimePointClipSampler(clip_len=4, span=1.0)(dict(info))
+    np.testing.assert_allclose(out['time_points'], np.arange(25) * 0.188)
+    given = dict(info, time_points=np.array([1.0, 3.0]))
+    out = TimePointClipSampler(clip_len=4, span=1.0, step=0.5)(given)
+    # offsets floor(2.5 i) = 0, 2, 5, 7: starts round(10 t - 3.5)
+    np.testing.assert_array_equal(out['frame_inds'].reshape(2, 4),
+                                  [[7, 9, 12, 14], [27, 29, 32, 34]])
+
+
+@pytest.mark.parametrize('label_level', ['clip', 'video'])
+def test_time_point_labels_whatever_the_label_level(label_level):
+    """``label`` is the (P, C) start <= t <= end labels: at 0.4 s steps the
+    action [0.8, 2.0] covers points 2..5, one ending past the length the
+    points from its start."""
+    results = _results(100, 10., actions=[[1, 0.8, 2.0], [3, 9.0, 12.0]],
+                       length=10., label_level=label_level)
+    out = TimePointClipSampler(clip_len=8, span=1.0)(results)
+    assert out['label'].shape == (25, 5) and out['label'].dtype == np.float32
+    np.testing.assert_array_equal(np.flatnonzero(out['label'][:, 1]),
+                                  [2, 3, 4, 5])
+    np.testing.assert_array_equal(np.flatnonzero(out['label'][:, 3]),
+                                  [23, 24])
+    assert out['label'][:, [0, 2, 4]].sum() == 0
+    assert out['point_labels'] is out['label']
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(num_points=25, step=1.0), dict(num_points=0), dict(step=0.),
+    dict(span=0.), dict(clip_len=0)])
+def test_time_point_sampler_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match='TimePointClipSampler'):
+        TimePointClipSampler(**kwargs)

@@ -245,3 +245,38 @@ def test_recognizer3d_multi_clip_inputs_are_grouped_per_video():
             ])
             torch.testing.assert_close(sample.pred_score,
                                        per_clip.amax(dim=0))
+
+
+@pytest.mark.parametrize('head_type', HEADS)
+def test_predict_none_keeps_per_clip_scores(head_type):
+    """``average_clips='none'``: (num_clips, C) sigmoid scores per video, and
+    the test BCE is the mean over clips against (num_clips, C) labels."""
+    batch_size, num_clips = 2, 3
+    weights = torch.tensor([1.0, 2.0, 0.5, 4.0, 1.5])
+    head = _head(head_type, average_clips='none',
+                 loss_cls=dict(type='PosWeightBCELoss',
+                               pos_weight=weights.tolist())).eval()
+    feats = _features(head_type, batch_size * num_clips, seed=2)
+    g = torch.Generator().manual_seed(3)
+    labels = (torch.rand(batch_size, num_clips, NUM_CLASSES, generator=g)
+              < 0.5).long()
+    samples = [ActionDataSample() for _ in labels]
+    for sample, label in zip(samples, labels):
+        sample.gt_label = label  # (num_clips, C), as PackActionInputs packs
+    samples = head.predict(feats, samples)
+    probs = head(feats).sigmoid()
+    for b, sample in enumerate(samples):
+        clips = probs[b * num_clips:(b + 1) * num_clips]
+        torch.testing.assert_close(sample.pred_score, clips)
+        assert sample.num_classes == NUM_CLASSES
+        label = labels[b].float()
+        per_clip = [F.binary_cross_entropy(
+            clips[k], label[k],
+            weight=torch.where(label[k] > 0, weights, torch.ones(())))
+            for k in range(num_clips)]
+        torch.testing.assert_close(sample.get(BCE_FIELD),
+                                   torch.stack(per_clip).mean())
+    # video-level (C,) labels do not match per-clip scores: no test BCE
+    (sample, _) = head.predict(feats, _samples(batch_size))
+    assert sample.pred_score.shape == (num_clips, NUM_CLASSES)
+    assert BCE_FIELD not in sample

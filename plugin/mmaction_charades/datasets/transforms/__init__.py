@@ -1,7 +1,10 @@
 from .whole_video_sampler import WholeVideoSampler  # noqa: F401
 from .samplers import (DilatedClipSampler, StrideClipSampler,
-                       clip_labels_from_actions)
+                       TimePointClipSampler, clip_labels_from_actions,
+                       localization_times, point_labels_from_actions)
 
 __all__ = [
-    'DilatedClipSampler', 'StrideClipSampler', 'clip_labels_from_actions'
+    'DilatedClipSampler', 'StrideClipSampler', 'TimePointClipSampler',
+    'clip_labels_from_actions', 'localization_times',
+    'point_labels_from_actions'
 ]

@@ -19,7 +19,7 @@ lies exactly on a bound, while no frame at 15-30 fps or 29.97 fps lies within
 33 us of a 0.01 s annotation time without lying on it.
 """
 import math
-from typing import Dict, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import numpy as np
 from mmcv.transforms import BaseTransform
@@ -129,9 +129,9 @@ class DilatedClipSampler(BaseClipSampler):
     uses all of its frames evenly spaced, repeating frames when it has fewer
     than ``clip_len``. The start ``s`` ranges over ``0 .. total_frames - 1 -
     floor((clip_len - 1) * S / clip_len)``: uniformly at random from numpy's
-    global RNG in training (as MMAction2's ``SampleFrames``; MMEngine seeds it
-    per dataloader worker, and persistent workers keep drawing new starts
-    across epochs), the centre (floor) in test mode. Several clips draw
+    global RNG in training (as MMAction2's ``SampleFrames``; under
+    ``SeededSampler`` the dataset seeds it per sample from (seed, epoch,
+    index)), the centre (floor) in test mode. Several clips draw
     independent sorted starts in training and evenly spaced starts in test.
     ``frame_interval`` is written as the mean step ``S / clip_len`` (float).
 
@@ -234,3 +234,134 @@ class StrideClipSampler(BaseClipSampler):
         return (f'{type(self).__name__}(clip_len={self.clip_len}, '
                 f'max_clips={self.max_clips}, stride={self.stride}, '
                 f'frame_interval={self.frame_interval})')
+
+
+#: Time points per video of the official localisation (Charades_v1_localize.m).
+NUM_LOCALIZATION_POINTS = 25
+
+
+def localization_times(
+        length: float,
+        num_points: int = NUM_LOCALIZATION_POINTS) -> np.ndarray:
+    """(num_points,) float64 ``t_j = (j - 1) / num_points * length``, j = 1 ..
+    num_points: the time points of ``Charades_v1_localize.m``."""
+    return np.arange(num_points) * float(length) / num_points
+
+
+def point_labels_from_actions(times: np.ndarray, actions: np.ndarray,
+                              num_classes: int) -> np.ndarray:
+    """(P, C) float32 multi-hot: every action with ``start <= t <= end`` at
+    each time ``t`` (the official localisation rule, bounds up to
+    ``TIME_TOLERANCE``, which only absorbs the float32 rounding of the
+    stored times: with the CSV's 0.01 s times a point ``k * length / 25``
+    lies on a bound or at least 0.4 ms from it).
+
+    An end after the video's length needs no clamp (every point lies before
+    it) and an action that starts after its end covers no point, so the
+    parser's handling of both (:mod:`..annotations`) leaves this unchanged.
+    """
+    times = np.asarray(times, dtype=np.float64).reshape(-1)
+    labels = np.zeros((len(times), num_classes), dtype=np.float32)
+    actions = np.asarray(actions, dtype=np.float64).reshape(-1, 3)
+    inside = frames_in_actions(times, actions, math.inf)  # (P, M)
+    for m in np.flatnonzero(inside.any(axis=0)):
+        labels[inside[:, m], int(actions[m, 0])] = 1.
+    return labels
+
+
+@TRANSFORMS.register_module()
+class TimePointClipSampler(BaseClipSampler):
+    """One clip centred on each of a video's time points: localisation and
+    timeline inference.
+
+    Clips have the training geometry of :class:`DilatedClipSampler`:
+    ``clip_len`` frames spread over ``span`` seconds (offsets ``floor(i * S /
+    clip_len)``, ``S = min(span * fps, total_frames)``). The clip of time
+    ``t`` starts at ``round(t * fps - offsets[-1] / 2)``, so its middle frame
+    is the one nearest ``t``, clamped into the video (a point near either end
+    gets the first or last full clip).
+
+    The time points, in seconds, are either
+
+    - ``num_points`` (default 25, the official localisation) at ``(j - 1) /
+      num_points * length``, j = 1 .. num_points, with ``length`` the
+      annotated length, else ``total_frames / avg_fps``;
+    - or, with ``step``, every ``step`` seconds from 0 while before that
+      length (timeline inference at ``1 / step`` points per second);
+    - or the ``time_points`` already in the results, which take precedence
+      (inference reads a long video a few points at a time).
+
+    Added keys, beyond :class:`BaseClipSampler`'s (one clip per point):
+    ``time_points`` (float64 (P,)); with ``actions``, ``point_labels``
+    (float32 (P, C), every action with ``start <= t <= end``;
+    :func:`point_labels_from_actions`) and ``label`` set to them whatever
+    ``label_level`` says, the ground truth of per-point scores.
+
+    Args:
+        clip_len: frames per clip.
+        span: seconds of video covered by one clip.
+        num_points: points spread over the video; mutually exclusive with
+            ``step``. 25 when neither is given.
+        step: seconds between consecutive points.
+    """
+
+    def __init__(self,
+                 clip_len: int = 16,
+                 span: float = 3.0,
+                 num_points: Optional[int] = None,
+                 step: Optional[float] = None) -> None:
+        if num_points is not None and step is not None:
+            raise ValueError('TimePointClipSampler takes num_points or step, '
+                             f'not both; got {num_points} and {step}')
+        if num_points is None and step is None:
+            num_points = NUM_LOCALIZATION_POINTS
+        if clip_len < 1 or not span > 0 or (
+                num_points is not None and num_points < 1) or (
+                    step is not None and not step > 0):
+            raise ValueError('TimePointClipSampler needs clip_len >= 1, span '
+                             '> 0 and num_points >= 1 or step > 0; got '
+                             f'{clip_len}, {span}, {num_points}, {step}')
+        self.clip_len = clip_len
+        self.span = span
+        self.num_points = num_points
+        self.step = step
+        self._times: Optional[np.ndarray] = None
+
+    def time_points(self, length: float) -> np.ndarray:
+        """(P,) float64 seconds of the points of a video lasting ``length``."""
+        if self.step is None:
+            return localization_times(length, self.num_points)
+        return np.arange(max(1, math.ceil(length / self.step))) * self.step
+
+    def sample(self, total_frames: int,
+               fps: float) -> Tuple[np.ndarray, float]:
+        covered = min(self.span * fps, total_frames)
+        offsets = np.floor(
+            np.arange(self.clip_len) * covered / self.clip_len).astype(
+                np.int64)
+        max_start = total_frames - 1 - int(offsets[-1])
+        starts = np.floor(self._times * fps - offsets[-1] / 2 + 0.5)
+        starts = np.clip(starts, 0, max_start).astype(np.int64)
+        return starts[:, None] + offsets[None, :], covered / self.clip_len
+
+    def transform(self, results: Dict) -> Dict:
+        times = results.get('time_points')
+        if times is None:
+            length = results.get('length')
+            if length is None:
+                fps = results['avg_fps']
+                length = results['total_frames'] / fps if fps > 0 else 0.
+            times = self.time_points(length)
+        self._times = np.asarray(times, dtype=np.float64).reshape(-1)
+        results = super().transform(results)
+        results['time_points'] = self._times
+        if 'actions' in results:
+            labels = point_labels_from_actions(self._times, results['actions'],
+                                               results['num_classes'])
+            results['point_labels'] = results['label'] = labels
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(clip_len={self.clip_len}, '
+                f'span={self.span}, num_points={self.num_points}, '
+                f'step={self.step})')

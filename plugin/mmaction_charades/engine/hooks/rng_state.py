@@ -1,52 +1,53 @@
-"""Save and restore the global RNG states with each checkpoint."""
-import random
-from typing import Optional
-
+"""Main-process RNGs and the training sampler's seed as functions of the
+Runner's seed, so that a resumed run draws what an uninterrupted one does."""
 import numpy as np
-import torch
+from mmengine.dataset import DefaultSampler
+from mmengine.dist import broadcast_object_list
 from mmengine.hooks import Hook
+from mmengine.runner import set_random_seed
 from mmaction.registry import HOOKS
+
+
+def epoch_seed(seed: int, epoch: int) -> int:
+    """The main process's seed for ``epoch``: a 32-bit word of
+    ``SeedSequence([seed, epoch])`` (samples use ``[seed, epoch, index]``)."""
+    return int(np.random.SeedSequence([seed, epoch]).generate_state(1)[0])
 
 
 @HOOKS.register_module()
 class RNGStateHook(Hook):
-    """Puts the python, numpy and torch (CPU and CUDA) RNG states into every
-    checkpoint and restores them when training resumes from one.
+    """Seeds the python, numpy and torch (CPU and CUDA) RNGs of the training
+    process from ``(runner.seed, epoch)`` before the first iteration of every
+    epoch, and gives the training sampler rank 0's ``runner.seed``.
 
-    MMEngine restores the optimizer, schedulers, iteration counter and seed on
-    ``--resume`` but not the RNG states, so dropout masks and random
-    augmentations after a resume differ from an uninterrupted run. The states
-    are restored in ``before_train``, after :meth:`Runner.resume` (which may
-    re-seed), so the resumed run continues the saved random streams.
+    MMEngine resumes at an epoch boundary and restores the seed (the drawn
+    one too, when none is configured) but not the RNG states. Saving them
+    would not be enough: what happens between the checkpoint and the next
+    iteration draws from them differently in a resumed run (a new
+    DataLoader iterator takes a base seed from torch's RNG, a persistent one
+    only the first time; validation runs after the save). Seeded per epoch,
+    dropout and other random layers draw the same in both runs. (An
+    ``IterBasedTrainLoop`` counts ``batch_idx`` over the whole run: it is
+    seeded before its first iteration only.)
+
+    The sampler's seed (a ``DefaultSampler``'s, such as
+    :class:`~mmaction_charades.datasets.SeededSampler`'s, which seeds each
+    sample's random choices) is set because MMEngine builds the sampler
+    before it restores the checkpoint's seed: without a configured seed, or
+    with ``diff_rank_seed`` (an unsaved sampler seed), a resumed run would
+    otherwise shuffle and sample with another one.
     """
 
     priority = 'VERY_LOW'
-    _KEY = 'rng_state'
-
-    def __init__(self) -> None:
-        self._pending: Optional[dict] = None
-
-    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        state = dict(
-            python=random.getstate(),
-            numpy=np.random.get_state(),
-            torch=torch.get_rng_state())
-        if torch.cuda.is_available() and torch.cuda.is_initialized():
-            state['cuda'] = torch.cuda.get_rng_state_all()
-        checkpoint[self._KEY] = state
-
-    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        self._pending = checkpoint.get(self._KEY)
 
     def before_train(self, runner) -> None:
-        if self._pending is None:
-            return
-        state, self._pending = self._pending, None
-        random.setstate(state['python'])
-        np.random.set_state(state['numpy'])
-        torch.set_rng_state(state['torch'])
-        if 'cuda' in state and torch.cuda.is_available():
-            torch.cuda.set_rng_state_all(state['cuda'])
-        runner.logger.info('Restored the python, numpy and torch RNG states '
-                           'from the checkpoint.')
+        sampler = getattr(runner.train_loop.dataloader, 'sampler', None)
+        if isinstance(sampler, DefaultSampler):
+            seed = [runner.seed]
+            broadcast_object_list(seed)
+            sampler.seed = seed[0]
 
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        if batch_idx == 0:
+            set_random_seed(epoch_seed(runner.seed, runner.epoch))

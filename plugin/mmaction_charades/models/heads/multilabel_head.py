@@ -9,14 +9,17 @@ into a multi-label one without touching its layers (pooling, dropout, fc):
   MMAction2's top-k single-label accuracy is never computed;
 * test: per-clip sigmoid probabilities are aggregated over the clips of a
   video by a per-class ``'max'`` (PySlowFast's Charades protocol) or
-  ``'mean'``. MMAction2's softmax aggregation ``'prob'`` (and ``'score'``,
-  ``None``) is refused;
-* ``pred_score`` is the (C,) aggregated probability. No ``pred_label`` is
+  ``'mean'``, or kept per clip with ``'none'`` (localisation and timelines:
+  one clip per time point). MMAction2's softmax aggregation ``'prob'`` (and
+  ``'score'``, ``None``) is refused;
+* ``pred_score`` is the (C,) aggregated probability, or the (num_clips, C)
+  clip probabilities with ``'none'``. No ``pred_label`` is
   set: thresholds belong to the metrics (``MultilabelAccuracy(threshold=)``),
   which read ``pred_score``;
 * :data:`BCE_FIELD` is the video's test loss, the loss's own
   :meth:`~mmaction_charades.models.losses.PosWeightBCELoss.probability_loss`
-  of ``pred_score`` against ``gt_label``, averaged by the
+  of ``pred_score`` against ``gt_label`` (with ``'none'``, the mean over the
+  clips of a (num_clips, C) ``gt_label``), averaged by the
   ``MultilabelBCELoss`` metric.
 
 The old ``MultiLabel*`` names are deprecated aliases: importable and
@@ -31,7 +34,7 @@ from mmaction.utils import ConfigType, SampleList
 
 from ...utils.deprecation import deprecated_getattr, registered_alias
 
-CLIP_AGGREGATIONS = ('max', 'mean')
+CLIP_AGGREGATIONS = ('max', 'mean', 'none')
 
 #: Data-sample field of the video's test BCE (0-dim float32 tensor).
 BCE_FIELD = 'bce_loss'
@@ -50,7 +53,7 @@ class MultilabelHeadMixin:
             multi-hot labels (B, C))``. Defaults to
             ``dict(type='PosWeightBCELoss', pos_weight='auto')``.
         average_clips: ``'max'`` (default) or ``'mean'`` of the per-clip
-            sigmoid scores of a video.
+            sigmoid scores of a video, or ``'none'`` to keep them per clip.
         **kwargs: Other arguments of the wrapped head.
     """
 
@@ -106,7 +109,8 @@ class MultilabelHeadMixin:
 
     def predict_by_feat(self, cls_scores: torch.Tensor,
                         data_samples: SampleList) -> SampleList:
-        """Set ``pred_score`` (C,) and, where it can be computed, the test
+        """Set ``pred_score`` ((C,), or (num_clips, C) with
+        ``average_clips='none'``) and, where it can be computed, the test
         loss :data:`BCE_FIELD`.
 
         The loss is set on every sample when all of them have a multi-hot
@@ -129,24 +133,31 @@ class MultilabelHeadMixin:
                 f'{len(data_samples)} videos')
         scores = self.average_clip(cls_scores, num_segs=num_clips)
         for data_sample, score in zip(data_samples, scores):
-            data_sample.set_pred_score(score)
+            if score.ndim == 1:
+                data_sample.set_pred_score(score)
+            else:  # set_pred_score would take num_clips for num_classes
+                data_sample.set_field(score, 'pred_score')
+                data_sample.set_field(score.shape[-1], 'num_classes',
+                                      field_type='metainfo')
         loss = self.loss_cls
         if (getattr(loss, 'has_weights', False) and all(
                 'gt_label' in s and s.gt_label.shape == scores.shape[1:]
                 for s in data_samples)):
             labels = torch.stack([s.gt_label for s in data_samples])
-            for data_sample, value in zip(
-                    data_samples,
-                    loss.probability_loss(scores, labels.to(scores.device))):
-                data_sample.set_field(value, BCE_FIELD)
+            values = loss.probability_loss(scores, labels.to(scores.device))
+            for data_sample, value in zip(data_samples,
+                                          values.view(len(scores), -1)):
+                data_sample.set_field(value.mean(), BCE_FIELD)
         return data_samples
 
     def average_clip(self,
                      cls_scores: torch.Tensor,
                      num_segs: int = 1) -> torch.Tensor:
         """(B * num_segs, C) logits -> (B, C) per-class max or mean of the
-        clips' sigmoid probabilities."""
+        clips' sigmoid probabilities, or (B, num_segs, C) with ``'none'``."""
         probs = cls_scores.sigmoid().view(-1, num_segs, cls_scores.shape[-1])
+        if self.average_clips == 'none':
+            return probs
         if self.average_clips == 'max':
             return probs.amax(dim=1)
         return probs.mean(dim=1)
