@@ -4,8 +4,9 @@
 # minutes; the transformers' recipes are in benchmarks/RESULTS.md).
 #   pretraining: none (from scratch)
 #   batch:       1 process x 8 videos
-#   clips:       train 8x(3 s dilated)x1; test 8x1x4 (stride clips 1 s
-#                apart); 64x64 resize, no crop or flip
+#   clips:       train 8x(3 s dilated)x1; test (charades_video)
+#                8x(3 s dilated)x10 over the whole video, max; spec_clips
+#                8x1x4 (stride clips 1 s apart); 64x64 resize, no crop/flip
 #   schedule:    AdamW 2e-3, 1 warm-up epoch, cosine, 24 epochs
 _base_ = [
     './_base_/models/i3d_multilabel.py',

@@ -7,7 +7,9 @@
 #   batch:       1 process x 8 videos
 #   clips:       train 8x(3 s dilated)x1, RandomResizedCrop (area
 #                0.4-1) to 64x64 + flip;
-#                test 8x1x4 (stride clips 1 s apart); 64x64 resize
+#                test (charades_video) 8x(3 s dilated)x10 over the whole
+#                video, max; spec_clips 8x1x4 (stride clips 1 s apart);
+#                64x64 resize
 #   schedule:    AdamW 2e-3, 1 warm-up epoch, cosine, 24 epochs
 _base_ = './r3d18_mini_charades21.py'
 

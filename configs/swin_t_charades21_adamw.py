@@ -3,7 +3,9 @@
 #   pretraining: Kinetics-400 (MMAction2's official Swin-T checkpoint)
 #   batch:       N GPUs x 18 videos (the schedule's lr is for 64 in total)
 #   clips:       train 16x(3 s dilated)x1, RandomResizedCrop 224 + flip;
-#                test 16x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#                test (charades_video) 16x(3 s dilated)x10 over the whole
+#                video x 3 crops 224, max; spec_clips 16x1x4 (stride clips
+#                1 s apart) x 1 centre crop
 #   schedule:    AdamW 1e-3 (backbone 0.1x), 2.5 warm-up epochs, cosine,
 #                30 epochs
 _base_ = [

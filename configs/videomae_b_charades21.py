@@ -6,7 +6,9 @@
 #                official checkpoint)
 #   batch:       8 GPUs x 8 videos
 #   clips:       train 16x(3 s dilated)x1, RandomResizedCrop 224 + flip;
-#                test 16x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#                test (charades_video) 16x(3 s dilated)x10 over the whole
+#                video x 3 crops 224, max; spec_clips 16x1x4 (stride clips
+#                1 s apart) x 1 centre crop
 #   schedule:    AdamW 5e-4, layer decay 0.75, 5 warm-up epochs, cosine,
 #                30 epochs
 _base_ = [

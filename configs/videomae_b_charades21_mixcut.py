@@ -8,7 +8,9 @@
 #   batch:       8 GPUs x 8 videos, Mixup (alpha 0.8) on 25% and CutMix
 #                (alpha 1.0) on 25% of the batches
 #   clips:       train 16x(3 s dilated)x1, RandomResizedCrop 224 + flip;
-#                test 16x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#                test (charades_video) 16x(3 s dilated)x10 over the whole
+#                video x 3 crops 224, max; spec_clips 16x1x4 (stride clips
+#                1 s apart) x 1 centre crop
 #   schedule:    AdamW 5e-4, layer decay 0.75, 5 warm-up epochs, cosine,
 #                30 epochs
 _base_ = './videomae_b_charades21.py'

@@ -7,7 +7,9 @@
 #   pretraining: none (from scratch)
 #   batch:       N GPUs x 18 videos (the schedule's lr is for 64 in total)
 #   clips:       train 32x(3 s dilated)x1, RandomResizedCrop 224 + flip;
-#                test 32x1x4 (stride clips 1 s apart) x 1 centre crop 224, max
+#                test (charades_video) 32x(3 s dilated)x10 over the whole
+#                video x 3 crops 224, max; spec_clips 32x1x4 (stride clips
+#                1 s apart) x 1 centre crop
 #   schedule:    AdamW 1e-3, 2.5 warm-up epochs, cosine, 30 epochs
 _base_ = [
     './_base_/models/vit_multilabel.py',

@@ -3,8 +3,9 @@
 # CPU.
 #   pretraining: none (from scratch)
 #   batch:       1 process x 8 videos
-#   clips:       train 8x(3 s dilated)x1; test 8x1x4 (stride clips 1 s
-#                apart); 64x64 resize, no crop or flip
+#   clips:       train 8x(3 s dilated)x1; test (charades_video)
+#                8x(3 s dilated)x10 over the whole video, max; spec_clips
+#                8x1x4 (stride clips 1 s apart); 64x64 resize, no crop/flip
 #   schedule:    AdamW 5e-4, 1 warm-up epoch, cosine, 48 epochs (ViViT learns
 #                slowest of the minis)
 _base_ = [

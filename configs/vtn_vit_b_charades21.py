@@ -7,8 +7,9 @@
 #                to the longest video
 #   clips:       train up to 16 frames over the whole video (1 random frame
 #                per segment of >= 1 s), RandomResizedCrop 224 + flip;
-#                test the whole video at 1 frame/s (up to 288) x 1 centre
-#                crop 224, one pass
+#                test the whole video at 1 frame/s (up to 288), one pass,
+#                x 3 crops 224 (charades_video, max) or 1 centre crop
+#                (spec_clips)
 #   schedule:    Adam 1e-3, ExponentialLR 0.5 per epoch, 4 epochs
 _base_ = './vtn_r50_charades21.py'
 

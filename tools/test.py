@@ -4,16 +4,21 @@
 # for this project.
 """Test a checkpoint: MMAction2's ``tools/test.py`` command line.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--dump preds.pkl]
-        [--partial-load] [--cfg-options k=v ...]
-        [--launcher none|pytorch|slurm|mpi]
+    python tools/test.py CONFIG CHECKPOINT [--protocol NAME]
+        [--work-dir DIR] [--dump preds.pkl] [--partial-load]
+        [--cfg-options k=v ...] [--launcher none|pytorch|slurm|mpi]
 
 Beyond MMAction2's tool, it checks the command line and the checkpoint
-before the Runner is built and adds ``--dump`` to JSON and
-``--partial-load``. The config's ``ResultsReportHook``
+before the Runner is built and adds ``--protocol``, ``--dump`` to JSON and
+``--partial-load``. ``--protocol NAME`` merges the config's
+``test_protocols[NAME]`` before ``--cfg-options``: ``charades_video`` (the
+configs' default: clips over the whole video, video labels, official mAP and
+WAP) or ``spec_clips`` (the specification's 4 stride clips, clip labels,
+its accuracy table). The config's ``ResultsReportHook``
 (``configs/_base_/default_runtime.py``) prints the specification's table
-(top-K and threshold accuracies under the five criteria), the test loss and
-the mAP, and writes ``WORK_DIR/results.json`` and ``results.md``, as it does
+(top-K and threshold accuracies under the five criteria, where the
+evaluator has them), the test loss, mAP and WAP, and writes
+``WORK_DIR/results.json`` and ``results.md``, as it does
 under MMAction2's own ``tools/test.py``. This tool then exits with an error if
 the evaluator reported no ``mAP``, and otherwise ends with ``mAP: <value>``.
 """
@@ -36,6 +41,11 @@ def parse_args() -> argparse.Namespace:
     parser = ArgumentParser(description='Test a video recognizer')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument(
+        '--protocol',
+        help='test protocol defined by the config\'s test_protocols, e.g. '
+        'spec_clips (default: the config\'s test_dataloader, '
+        'charades_video in the shipped configs)')
     parser.add_argument('--work-dir',
                         help='directory for the logs and the results files')
     parser.add_argument('--dump', type=str,
@@ -91,7 +101,7 @@ def add_results_report(cfg):
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
-                      args.launcher)
+                      args.launcher, args.protocol)
     check_checkpoint(args.checkpoint)
     if args.dump is not None:
         cfg = add_dump(cfg, args.dump)
@@ -108,6 +118,8 @@ def main() -> None:
         raise UserError('the test evaluator reported no `mAP`: keep '
                         "dict(type='CharadesMAP') without a prefix in "
                         f'test_evaluator (got {sorted(metrics)})')
+    if 'WAP' in metrics:
+        print(f"WAP: {metrics['WAP']:.4f}")
     print(f"mAP: {metrics['mAP']:.4f}")
 
 

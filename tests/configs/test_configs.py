@@ -19,6 +19,7 @@ from mmaction.registry import METRICS, MODELS, TRANSFORMS
 from mmaction_charades.datasets import load_label_space
 from mmaction_charades.utils.config_checks import (check_head, check_metric,
                                                    check_pipeline)
+from mmaction_charades.utils.protocols import apply_protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / 'configs' / '_base_'
@@ -203,11 +204,73 @@ def test_config_passes_the_multilabel_checks(path):
             check_metric(METRICS.build(copy.deepcopy(metric)), key)
 
 
+def _sampler(pipeline) -> dict:
+    (sampler, ) = [t for t in pipeline if t['type'].endswith('Sampler')]
+    return sampler
+
+
+def _types(pipeline) -> List[str]:
+    return [t['type'] for t in pipeline]
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.name)
+def test_config_defaults_to_the_charades_video_protocol(path):
+    """test_* and val_* are charades_video's: applying it changes nothing;
+    clips of the training geometry over the whole video (VTN: its one
+    pass), 3 crops where the input is square-cropped (full size), 1 view
+    where the mini configs resize the whole frame, video labels, and
+    CharadesMAP without the accuracies."""
+    cfg = _load(path)
+    applied = apply_protocol(copy.deepcopy(cfg), 'charades_video')
+    for key in ('test_dataloader', 'test_evaluator'):
+        assert applied[key] == cfg[key], key
+    assert cfg.val_dataloader == cfg.test_dataloader
+    for split in ('val', 'test'):
+        dataset = cfg[f'{split}_dataloader'].dataset
+        assert dataset.metainfo.protocol == 'charades_video'
+        assert dataset.label_level == 'video'
+        metrics = [m['type'] for m in cfg[f'{split}_evaluator']]
+        assert metrics == ['CharadesMAP', 'MultilabelBCELoss'], metrics
+    test = cfg.test_dataloader.dataset.pipeline
+    train = _sampler(cfg.train_dataloader.dataset.pipeline)
+    if cfg.model.type == 'VTNRecognizer':
+        assert _sampler(test)['type'] == 'WholeVideoSampler'
+    else:
+        assert _sampler(test) == dict(train, num_clips=10, test_mode=True)
+    crops = [t for t in _types(test) if t.endswith('Crop')]
+    assert crops == ([] if path in MINI else ['ThreeCrop']), crops
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.name)
+def test_spec_clips_protocol_resolves(path):
+    """spec_clips: the specification's 4 stride clips (VTN: its one pass)
+    with clip labels, and the accuracies of Tables 4.1-4.2."""
+    cfg = apply_protocol(copy.deepcopy(_load(path)), 'spec_clips')
+    dataset = cfg.test_dataloader.dataset
+    assert dataset.metainfo.protocol == 'spec_clips'
+    assert dataset.label_level == 'clip'
+    assert dataset.label_space == cfg.train_dataloader.dataset.label_space
+    assert dataset.ann_file == _load(path).test_dataloader.dataset.ann_file
+    sampler = _sampler(dataset.pipeline)
+    if cfg.model.type == 'VTNRecognizer':
+        assert sampler['type'] == 'WholeVideoSampler'
+    else:
+        assert sampler['type'] == 'StrideClipSampler'
+        assert sampler['max_clips'] == 4
+        assert sampler['clip_len'] == _sampler(
+            cfg.train_dataloader.dataset.pipeline)['clip_len']
+    assert 'ThreeCrop' not in _types(dataset.pipeline)
+    assert [m['type'] for m in cfg.test_evaluator] == [
+        'CharadesMAP', 'TopKMultilabelAccuracy', 'MultilabelAccuracy',
+        'MultilabelBCELoss']
+
+
 @pytest.mark.parametrize('path', MINI, ids=lambda p: p.name)
 def test_mini_config_uses_spec_samplers(path):
-    """Mini configs train with the dilated sampler and test with 4 stride
-    clips (VTN: whole-video frames in one pass, as the paper does)."""
-    cfg = _load(path)
+    """Mini configs train with the dilated sampler and, under spec_clips,
+    test with 4 stride clips (VTN: whole-video frames in one pass, as the
+    paper does)."""
+    cfg = apply_protocol(copy.deepcopy(_load(path)), 'spec_clips')
     assert cfg.model.cls_head.num_classes == cfg.num_classes == 21
     train = [t['type'] for t in cfg.train_dataloader.dataset.pipeline]
     test = {t['type']: t for t in cfg.test_dataloader.dataset.pipeline}

@@ -44,13 +44,14 @@ def test_partial_rows():
 
 
 def test_write_results(tmp_path):
-    metrics = {'top2/hamming': 0.5, 'mAP': 0.8125, 'AP/sit': 0.625,
-               'AP/run': math.nan, 'test_loss': math.inf}
+    metrics = {'protocol': 'spec_clips', 'top2/hamming': 0.5, 'mAP': 0.8125,
+               'AP/sit': 0.625, 'AP/run': math.nan, 'test_loss': math.inf}
     markdown = format_results_markdown(ROWS, SCALARS, CLASS_AP)
     json_path, md_path = write_results(str(tmp_path / 'work'), metrics,
                                        markdown)
     with open(json_path) as f:
-        assert json.load(f) == {'top2/hamming': 0.5, 'mAP': 0.8125,
+        assert json.load(f) == {'protocol': 'spec_clips',
+                                'top2/hamming': 0.5, 'mAP': 0.8125,
                                 'AP/sit': 0.625, 'AP/run': None,
                                 'test_loss': None}
     with open(md_path) as f:

@@ -119,3 +119,19 @@ def test_plot_curves(tmp_path):
         f'plot_curves: error: no scalars.json under {tmp_path / "png"} '
         '(expected <timestamp>/vis_data/scalars.json from LocalVisBackend)'
     ]
+
+
+def test_charades_submission_scores_what_it_writes(tmp_path, preds):
+    """--score reads the written 21-group file back and scores it against
+    the CSV: A and C hold group 0 (c000), B none; group 0 scores A .473,
+    B .754, C .062, so its AP, the only one, is (1/2 + 2/3) / 2 = 7/12."""
+    path, scores = preds
+    csv_file = tmp_path / 'Charades_v1_test.csv'
+    csv_file.write_text('id,actions,length\nA,c000 0.0 1.0,9.0\nB,,9.0\n'
+                        'C,c000 2.0 3.0,9.0\n')
+    out = tmp_path / 'submission.txt'
+    result = run_tool('charades_submission.py', path, '--out', out,
+                      '--num-classes', 21, '--score', csv_file)
+    assert result.returncode == 0, result.stderr
+    assert scores[1, 0] > scores[0, 0] > scores[2, 0]
+    assert result.stdout.splitlines()[-2:] == ['mAP: 0.5833', 'WAP: 0.5833']

@@ -177,6 +177,10 @@ CASES = [
     ('test_options_no_equals',
      [TEST, CONFIG, '{tmp}/good.pth', '--cfg-options', 'foo'],
      "'foo' is not KEY=VALUE", _checkpoint),
+    ('test_unknown_protocol',
+     [TEST, CONFIG, '{tmp}/good.pth', '--protocol', 'video'],
+     "--protocol 'video': unknown test protocol, expected one of "
+     'charades_video, spec_clips', _checkpoint),
 ]
 DATA_CASES = {'annotation_error', 'annotation_missing', 'every_video_bad'}
 

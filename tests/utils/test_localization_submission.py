@@ -108,9 +108,12 @@ def test_cli_writes_and_scores(run_tool, tmp_path):
                                  'charades21')
     assert (f"localisation mAP: {metrics['mAP']:.4f}  "
             f"WAP: {metrics['WAP']:.4f}") in done.stdout
+    # without --localize, --score scores a classification file: these
+    # (25, C) predictions are not one
     done = run_tool(['tools/analysis/charades_submission.py',
-                     tmp_path / 'preds.json', '--out', out, '--score',
-                     QUIRKS])
+                     tmp_path / 'preds.json', '--out', out,
+                     '--num-classes', '21', '--score', QUIRKS])
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].endswith(
-        'error: --score scores localisation files: add --localize')
+        'expected 21 scores, got shape (25, 21) (use --num-classes to match '
+        'the label space, e.g. 21 for the groups)')

@@ -4,7 +4,8 @@ import pytest
 import torch
 from analysis_inputs import dump_predictions
 
-from mmaction_charades.datasets import AnnotationError, CharadesDataset
+from mmaction_charades.datasets import (AnnotationError, CharadesDataset,
+                                        load_label_space)
 from mmaction_charades.engine.checkpoint import (CheckpointTooLargeError,
                                                  InvalidCheckpointError,
                                                  UnsafeCheckpointError)
@@ -13,6 +14,8 @@ from mmaction_charades.utils.submission import (load_predictions,
                                                 read_annotation_ids,
                                                 read_submission,
                                                 save_predictions,
+                                                score_submission,
+                                                video_targets,
                                                 write_submission)
 
 
@@ -295,3 +298,95 @@ def test_mmengine_load_of_pickles_is_restricted(tmp_path):
                                torch.tensor([0., 1., 0.]))
     mmengine.dump({'a': [1, 2]}, str(tmp_path / 'plain.pkl'))
     assert mmengine.load(str(tmp_path / 'plain.pkl')) == {'a': [1, 2]}
+
+
+# Four test videos. Class c000: V1, V2 positive; c001: V1, V2, V4.
+SCORED_CSV = ('id,actions,length\n'
+              'V1,c000 0.0 5.0;c001 1.0 2.0,30.0\n'
+              'V2,c000 3.0 4.0;c001 0.0 1.0,30.0\n'
+              'V3,,30.0\n'
+              'V4,c001 10.0 20.0,30.0\n')
+
+
+def _matlab_ap(conf: np.ndarray, labels: np.ndarray) -> float:
+    """THUMOSeventclspr of Charades_v1_classify.m: stable sort of -conf,
+    the mean precision at the positives."""
+    hits = labels[np.argsort(-conf, kind='stable')] == 1
+    if not hits.any():
+        return float('nan')
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float(precision[hits].mean())
+
+
+def test_score_submission_hand_made_157(tmp_path):
+    """c000 scores V1 .9, V2 .5, V3 .5 (tie), V4 .1: the official order is
+    the CSV's, V2 before V3, so AP 1 (in the file's order, V3 first, it
+    would be 5/6). c001 scores V3 .8 then V1, V2, V4 tied at .3: AP (1/2 +
+    2/3 + 3/4) / 3 = 23/36. mAP = 59/72, WAP = (2 * 1 + 3 * 23/36) / 5 =
+    47/60; the 155 classes without a positive are left out. A video the
+    CSV lacks is ignored; one the file lacks scores -inf."""
+    csv_file = tmp_path / 'Charades_v1_test.csv'
+    csv_file.write_text(SCORED_CSV)
+    scores = {vid: np.zeros(157) for vid in ('V4', 'V3', 'V1', 'V2', 'XX')}
+    for vid, (c0, c1) in dict(V1=(.9, .3), V2=(.5, .3), V3=(.5, .8),
+                              V4=(.1, .3), XX=(1., 1.)).items():
+        scores[vid][:2] = c0, c1
+    write_submission(tmp_path / 'sub.txt', scores)
+    result = score_submission(tmp_path / 'sub.txt', csv_file)
+    assert result['mAP'] == pytest.approx(59 / 72)
+    assert result['WAP'] == pytest.approx(47 / 60)
+    assert result['missing'] == []
+    ap = result['AP']
+    assert len(ap) == 157 and ap['Holding some clothes'] == pytest.approx(1)
+    assert sum(not np.isnan(v) for v in ap.values()) == 2
+
+    del scores['V2']
+    write_submission(tmp_path / 'sub.txt', scores)
+    result = score_submission(tmp_path / 'sub.txt', csv_file)
+    assert result['missing'] == ['V2']
+    # c000: V1, then the negatives V3, V4, then V2 at -inf: (1 + 2/4) / 2
+    assert result['AP']['Holding some clothes'] == pytest.approx(3 / 4)
+
+
+def test_score_submission_round_trip_21_groups(tmp_path):
+    """Dumped 21-group scores -> submission -> scored against the CSV in the
+    groups, equal to the MATLAB formula on the group labels."""
+    csv_file = tmp_path / 'Charades_v1_test.csv'
+    csv_file.write_text(SCORED_CSV)
+    space = load_label_space('charades21')
+    ids, targets = video_targets(csv_file, space)
+    assert ids == ['V1', 'V2', 'V3', 'V4']
+    groups = space.official_to_label[[0, 1]]
+    np.testing.assert_array_equal(np.flatnonzero(targets[3]), groups[1:])
+    rng = np.random.default_rng(3)
+    scores = np.round(rng.random((4, 21)), 1).astype(np.float32)  # ties
+    dump_predictions(tmp_path / 'preds.pkl', scores,
+                     [dict(video_id=i) for i in ids[::-1]])
+    write_submission(tmp_path / 'sub.txt', predictions_to_scores(
+        load_predictions(tmp_path / 'preds.pkl'), 21))
+    result = score_submission(tmp_path / 'sub.txt', csv_file)
+    in_csv_order = scores[::-1].astype(np.float64)
+    expected = [_matlab_ap(in_csv_order[:, c], targets[:, c])
+                for c in range(21)]
+    np.testing.assert_allclose(list(result['AP'].values()), expected,
+                               rtol=1e-12)
+    assert list(result['AP']) == list(space.classes)
+    assert result['mAP'] == pytest.approx(np.nanmean(expected))
+    positives = targets.sum(0)
+    assert result['WAP'] == pytest.approx(
+        np.nansum(np.array(expected) * positives) / positives.sum())
+
+
+def test_score_submission_errors(tmp_path):
+    csv_file = tmp_path / 'Charades_v1_test.csv'
+    csv_file.write_text(SCORED_CSV)
+    (tmp_path / 'sub.txt').write_text('V1 0.1 0.2 0.3\n')
+    with pytest.raises(ValueError, match='3 scores per line; pass the label '
+                       'space'):
+        score_submission(tmp_path / 'sub.txt', csv_file)
+    with pytest.raises(ValueError, match='3 scores per line, expected 21 '
+                       'for charades21'):
+        score_submission(tmp_path / 'sub.txt', csv_file, 'charades21')
+    with pytest.raises(FileNotFoundError, match='no such annotation file'):
+        score_submission(tmp_path / 'sub.txt', tmp_path / 'none.csv',
+                         'charades21')

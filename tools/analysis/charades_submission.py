@@ -10,10 +10,14 @@ input of the official ``Charades_v1_classify.m``. Example::
 
 ``--localize`` writes the official localisation file instead (``<video_id>
 <frame> <scores>``, frames 1 .. 25, from predictions of the
-``charades_localize`` protocol, whose ``pred_score`` is (25, C)); ``--score
+``charades_localize`` protocol, whose ``pred_score`` is (25, C)). ``--score
 CSV`` then reads the written file back and prints its official mAP and WAP
-against that annotation file::
+against that annotation file (``Charades_v1_classify.m``'s, or with
+``--localize`` ``Charades_v1_localize.m``'s; 157 classes, or the 21 groups
+for ``--num-classes 21``)::
 
+    python tools/analysis/charades_submission.py preds.pkl \
+        --out submission.txt --score data/charades/Charades_v1_test.csv
     python tools/analysis/charades_submission.py loc.json --localize \
         --out localize.txt --score data/charades/Charades_v1_test.csv
 
@@ -30,7 +34,8 @@ from mmaction_charades.datasets.transforms.samplers import \
 from mmaction_charades.utils.submission import (
     NUM_CHARADES_CLASSES, load_predictions, predictions_to_scores,
     read_annotation_ids, read_localization_submission, save_predictions,
-    score_localization, write_localization_submission, write_submission)
+    score_localization, score_submission, write_localization_submission,
+    write_submission)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -53,12 +58,9 @@ def parse_args(argv=None) -> argparse.Namespace:
         help='write the localisation file (id frame scores, frames 1..25)')
     parser.add_argument(
         '--score', metavar='CSV',
-        help='with --localize: read the written file back and print its '
-        'official mAP and WAP against this annotation file')
-    args = parser.parse_args(argv)
-    if args.score and not args.localize:
-        parser.error('--score scores localisation files: add --localize')
-    return args
+        help='read the written file back and print its official mAP and '
+        'WAP against this annotation file')
+    return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
@@ -78,13 +80,19 @@ def main(argv=None) -> int:
             save_predictions(args.export_json, predictions)
         print(f'wrote {len(scores)} videos x {args.num_classes} scores'
               f'{" x 25 frames" if args.localize else ""} to {args.out}')
-        if args.score:
+        if args.score and args.localize:
             space = {21: 'charades21'}.get(args.num_classes, 'charades157')
             metrics = score_localization(
                 read_localization_submission(args.out, args.num_classes),
                 args.score, space)
             print(f"localisation mAP: {metrics['mAP']:.4f}  "
                   f"WAP: {metrics['WAP']:.4f}")
+        elif args.score:
+            metrics = score_submission(args.out, args.score)
+            if metrics['missing']:
+                print(f"warning: {len(metrics['missing'])} videos of "
+                      f'{args.score} have no scores (scored -inf)')
+            print(f"mAP: {metrics['mAP']:.4f}\nWAP: {metrics['WAP']:.4f}")
     except (OSError, ValueError, CheckpointError) as exc:
         print(f'charades_submission: error: {exc}', file=sys.stderr)
         return 2

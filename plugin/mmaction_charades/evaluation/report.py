@@ -16,7 +16,7 @@ followed by one ``name: value`` line per scalar (the test loss, then mAP).
 import json
 import math
 import os.path as osp
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import Any, List, Mapping, Optional, Sequence, Tuple, Union
 
 from mmengine.utils import mkdir_or_exist
 
@@ -72,10 +72,13 @@ def format_results_table(rows: Sequence[Row],
 def format_results_markdown(rows: Sequence[Row],
                             scalars: Mapping[str, float],
                             class_ap: Mapping[str, float],
-                            digits: int = 4) -> str:
-    """:func:`format_results_table`, then a table of ``class_ap`` (NaN, a
-    class without a positive video, as ``n/a``)."""
-    parts = [format_results_table(rows, scalars, digits)]
+                            digits: int = 4,
+                            protocol: Optional[str] = None) -> str:
+    """``Protocol: <protocol>`` (when given), :func:`format_results_table`,
+    then a table of ``class_ap`` (NaN, a class without a positive video, as
+    ``n/a``)."""
+    parts = [f'Protocol: {protocol}'] if protocol else []
+    parts.append(format_results_table(rows, scalars, digits))
     if class_ap:
         cells = [[name, 'n/a' if math.isnan(ap) else f'{ap:.{digits}f}']
                  for name, ap in class_ap.items()]
@@ -84,19 +87,23 @@ def format_results_markdown(rows: Sequence[Row],
     return '\n\n'.join(parts) + '\n'
 
 
-def _json_value(value) -> Optional[float]:
-    """A JSON-safe float (NaN and infinities become null)."""
+def _json_value(value) -> Union[None, str, float]:
+    """A JSON-safe value: strings and None as they are, numbers as floats
+    (NaN and infinities become null)."""
+    if value is None or isinstance(value, str):
+        return value
     value = float(value)
     return value if math.isfinite(value) else None
 
 
-def write_results(work_dir: str, metrics: Mapping[str, float],
+def write_results(work_dir: str, metrics: Mapping[str, Any],
                   markdown: str) -> Tuple[str, str]:
     """Write ``results.json`` (every metric, NaN as null) and ``results.md``.
 
     Args:
         work_dir: Directory to write into (created if missing).
-        metrics: Flat metric dict as returned by the evaluator.
+        metrics: Flat dict of metric values (and strings such as the
+            protocol's name).
         markdown: Text of ``results.md``
             (:func:`format_results_markdown`).
 

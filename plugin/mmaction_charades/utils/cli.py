@@ -187,10 +187,16 @@ def _check_launcher(launcher: str) -> None:
 
 def load_config(path: str, cfg_options: Optional[dict] = None,
                 work_dir: Optional[str] = None,
-                launcher: str = 'none') -> Config:
-    """Read ``path``, apply ``--cfg-options``, and set ``work_dir`` (CLI, then
-    the config's own, then ``work_dirs/<config name>``) and ``launcher``."""
+                launcher: str = 'none',
+                protocol: Optional[str] = None) -> Config:
+    """Read ``path``, apply the test ``protocol`` (see
+    :mod:`~mmaction_charades.utils.protocols`), then ``--cfg-options``, and
+    set ``work_dir`` (CLI, then the config's own, then
+    ``work_dirs/<config name>``) and ``launcher``."""
     cfg = _read_config(path)
+    if protocol is not None:
+        from .protocols import apply_protocol
+        apply_protocol(cfg, protocol)
     if cfg_options:
         base = cfg.to_dict()
         for key, value in cfg_options.items():

@@ -11,6 +11,10 @@ Predictions come from ``tools/test.py --dump preds.pkl``: MMEngine's
 and the ``meta_keys`` that ``PackActionInputs`` kept, such as ``video_id`` and
 ``filename``.
 
+:func:`score_submission` scores a submission file against the test CSV as
+``Charades_v1_classify.m`` does (official AP and WAP), in the 157 classes or
+the 21 groups.
+
 Such a pickle is read by a restricted unpickler that admits only what
 ``--dump`` writes (:data:`PREDICTION_GLOBALS`: containers, numbers, strings,
 tensors and numeric arrays), under the allocation limit of
@@ -23,13 +27,14 @@ import collections
 import json
 from functools import partial
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Union
+from typing import Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 from mmengine.fileio.handlers import PickleHandler
 
 from ..datasets.annotations import load_annotations
+from ..datasets.label_space import LabelSpace, load_label_space
 from ..engine.checkpoint import (_numpy_globals, global_name, load_pickle,
                                  load_storage_bytes, max_load_bytes)
 
@@ -232,9 +237,38 @@ def write_submission(path: PathLike, scores: Mapping[str, np.ndarray]) -> None:
             f.write(f'{video_id} {values}\n')
 
 
+def submission_lines(path: PathLike) -> Iterator[Tuple[int, List[str]]]:
+    """``(line number, fields)`` of every non-blank line of a submission
+    file, fields split on whitespace (the official readers accept spaces or
+    tabs)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f'{path}: no such submission file')
+    with path.open() as f:
+        for line_num, line in enumerate(f, start=1):
+            fields = line.split()
+            if fields:
+                yield line_num, fields
+
+
+def parse_scores(path: PathLike, line_num: int, values: Sequence[str],
+                 num_classes: int, head: str = 'the video id') -> np.ndarray:
+    """The ``num_classes`` scores of one submission line (the fields after
+    ``head``) as float64, or a ``ValueError`` naming the file and line."""
+    if len(values) != num_classes:
+        raise ValueError(f'{path} line {line_num}: expected {head} and '
+                         f'{num_classes} scores, got {len(values)} scores')
+    try:
+        return np.array([float(v) for v in values])
+    except ValueError:
+        bad = next(v for v in values if not _is_float(v))
+        raise ValueError(f'{path} line {line_num}: score {bad!r} is not a '
+                         'number') from None
+
+
 def read_submission(path: PathLike,
                     num_classes: Optional[int] = None) -> dict:
-    """Read a submission file back.
+    """Read a classification submission file back.
 
     Args:
         path: The submission text file.
@@ -243,34 +277,86 @@ def read_submission(path: PathLike,
     Returns:
         dict[str, np.ndarray]: video id -> float64 scores (C,), in file order.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f'{path}: no such submission file')
     scores, first_line = {}, {}
-    with path.open() as f:
-        for line_num, line in enumerate(f, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            video_id, values = fields[0], fields[1:]
-            if num_classes is None:
-                num_classes = len(values)
-            if len(values) != num_classes:
-                raise ValueError(
-                    f'{path} line {line_num}: expected the video id and '
-                    f'{num_classes} scores, got {len(values)} scores')
-            try:
-                row = np.array([float(v) for v in values])
-            except ValueError:
-                bad = next(v for v in values if not _is_float(v))
-                raise ValueError(f'{path} line {line_num}: score {bad!r} is '
-                                 'not a number') from None
-            if video_id in scores:
-                raise ValueError(
-                    f'{path} line {line_num}: video id {video_id!r} already '
-                    f'on line {first_line[video_id]}')
-            scores[video_id], first_line[video_id] = row, line_num
+    for line_num, (video_id, *values) in submission_lines(path):
+        if num_classes is None:
+            num_classes = len(values)
+        row = parse_scores(path, line_num, values, num_classes)
+        if video_id in scores:
+            raise ValueError(
+                f'{path} line {line_num}: video id {video_id!r} already '
+                f'on line {first_line[video_id]}')
+        scores[video_id], first_line[video_id] = row, line_num
     return scores
+
+
+def video_targets(ann_file: PathLike,
+                  label_space: Union[str, LabelSpace] = 'charades157'
+                  ) -> Tuple[List[str], np.ndarray]:
+    """Video ids (file order) and (N, C) multi-hot video labels of an
+    annotation file in ``label_space``, read as ``CharadesDataset`` reads
+    it (the same parser, the same dropped actions)."""
+    ann_file = Path(ann_file)
+    if not ann_file.is_file():
+        raise FileNotFoundError(f'{ann_file}: no such annotation file')
+    if isinstance(label_space, str):
+        label_space = load_label_space(label_space)
+    videos, _ = load_annotations(str(ann_file))
+    labels = np.zeros((len(videos), label_space.num_classes), np.float32)
+    for row, video in zip(labels, videos):
+        row[:] = label_space.multi_hot(video['actions'][:, 0].astype(int))
+    return [v['video_id'] for v in videos], labels
+
+
+def score_submission(path: PathLike, ann_file: PathLike,
+                     label_space: Union[None, str, LabelSpace] = None
+                     ) -> dict:
+    """Score a classification submission as ``Charades_v1_classify.m`` does.
+
+    Rows follow ``ann_file``; a video the submission lacks scores ``-inf``
+    in every class, and videos ``ann_file`` lacks are ignored, as in the
+    official script. Per-class AP is the official one (ties in ``ann_file``
+    order); ``mAP`` its mean over the classes with a positive video,
+    ``WAP`` its mean weighted by their positives.
+
+    Args:
+        path: The submission file (:func:`write_submission`).
+        ann_file: The test CSV (or frame list) with the ground truth.
+        label_space: The space of the scores; by default ``charades157`` for
+            157 scores per line and ``charades21`` for 21.
+
+    Returns:
+        dict with ``mAP``, ``WAP``, ``AP`` (class name -> AP, NaN without a
+        positive) and ``missing`` (ids of ``ann_file`` without scores).
+    """
+    from ..evaluation.functional import (official_average_precision,
+                                         weighted_average_precision)
+    scores = read_submission(path)
+    num_classes = len(next(iter(scores.values()))) if scores else None
+    if label_space is None:
+        spaces = {157: 'charades157', 21: 'charades21'}
+        if num_classes not in spaces:
+            raise ValueError(f'{path}: {num_classes} scores per line; pass '
+                             'the label space of other than 157 or 21')
+        label_space = spaces[num_classes]
+    space = (load_label_space(label_space)
+             if isinstance(label_space, str) else label_space)
+    ids, targets = video_targets(ann_file, space)
+    if not ids:
+        raise ValueError(f'{ann_file}: no videos to score')
+    if num_classes not in (None, space.num_classes):
+        raise ValueError(f'{path}: {num_classes} scores per line, expected '
+                         f'{space.num_classes} for {space.name}')
+    missing = [video_id for video_id in ids if video_id not in scores]
+    rows = np.stack([scores.get(video_id, np.full(space.num_classes,
+                                                  -np.inf))
+                     for video_id in ids])
+    targets = torch.from_numpy(targets)
+    ap = official_average_precision(torch.from_numpy(rows), targets)
+    return dict(mAP=ap.nanmean().item(),
+                WAP=weighted_average_precision(ap, targets).item(),
+                AP=dict(zip(space.classes, ap.tolist())),
+                missing=missing)
 
 
 def _is_float(text: str) -> bool:

@@ -38,10 +38,11 @@ class _Logger:
         self.lines.append(('error', message))
 
 
-def _run_hook(metrics, work_dir, loss=None):
+def _run_hook(metrics, work_dir, loss=None, protocol='spec_clips'):
     """Evaluate ``metrics`` on the two videos, then run the hook on a runner
     whose test evaluator holds them (and ``loss``, a MultilabelBCELoss given
-    a value of 0.6931 instead of being evaluated)."""
+    a value of 0.6931 instead of being evaluated) and whose test dataset's
+    metainfo names ``protocol``."""
     evaluator = Evaluator(metrics)
     evaluator.dataset_meta = dict(classes=CLASSES)
     evaluator.process([
@@ -53,8 +54,13 @@ def _run_hook(metrics, work_dir, loss=None):
         evaluator.metrics.append(loss)
         results[f'{loss.prefix}/{loss.loss_name}'
                 if loss.prefix else loss.loss_name] = 0.6931
-    runner = SimpleNamespace(test_loop=SimpleNamespace(evaluator=evaluator),
-                             work_dir=str(work_dir), logger=_Logger())
+    dataset = SimpleNamespace(metainfo=dict(classes=CLASSES,
+                                            protocol=protocol))
+    runner = SimpleNamespace(
+        test_loop=SimpleNamespace(
+            evaluator=evaluator,
+            dataloader=SimpleNamespace(dataset=dataset)),
+        work_dir=str(work_dir), logger=_Logger())
     ResultsReportHook().after_test_epoch(runner, results)
     return runner.logger.lines, results
 
@@ -83,12 +89,17 @@ def test_table_shows_the_configured_threshold(tmp_path):
                               '0.5000']
     assert table['Threshold (0.3)'] == ['1.0000'] * 5
     assert list(table) == ['Prediction', 'Top-2', 'Threshold (0.3)']
-    assert text.endswith('\n\ntest_loss: 0.6931\nmAP: 1.0000')
+    assert text.startswith('Test results (protocol spec_clips):\n')
+    assert text.endswith('\n\ntest_loss: 0.6931\nmAP: 1.0000\nWAP: 1.0000')
     assert written == (f'results written to {tmp_path}/results.json and '
                        f'{tmp_path}/results.md')
-    assert json.loads((tmp_path / 'results.json').read_text()) == results
+    assert not any(key.startswith('AP/') for key in results)
+    assert json.loads((tmp_path / 'results.json').read_text()) == dict(
+        protocol='spec_clips', **results, **{'AP/walk': 1.0, 'AP/sit': 1.0,
+                                             'AP/eat': 1.0})
     markdown = (tmp_path / 'results.md').read_text()
-    assert markdown.startswith(text.split('\n', 1)[1] + '\n\n')
+    assert markdown.startswith('Protocol: spec_clips\n\n' +
+                               text.split('\n', 1)[1] + '\n\n')
     assert _table(markdown.split('Per-class average precision:')[1]) == {
         'Class': ['AP'], 'walk': ['1.0000'],
         'sit': ['1.0000'], 'eat': ['1.0000']}
@@ -109,12 +120,27 @@ def test_prefixes_are_respected_and_missing_map_is_an_error(tmp_path):
     assert table['clip/Top-3'] == ['-', '0.5000', '-']  # all 3 classes
     assert table['clip/Top-2'] == ['-', '0.8333', '-']
     assert table['Threshold (0.5)'] == ['0.5000', '-', '1.0000']
-    assert text.endswith('\n\nclip/test_loss: 0.6931\nclip/mAP: 1.0000')
+    assert text.endswith('\n\nclip/test_loss: 0.6931\nclip/mAP: 1.0000\n'
+                         'clip/WAP: 1.0000')
     assert level == 'error'
     assert error.startswith(
         "the test evaluator reported no `mAP`: keep dict(type='CharadesMAP') "
         'without a prefix in test_evaluator (got [')
     assert '| clip/sit  | 1.0000 |' in (tmp_path / 'results.md').read_text()
+    written = json.loads((tmp_path / 'results.json').read_text())
+    assert written['clip/AP/sit'] == 1.0
+
+
+def test_video_protocol_reports_map_and_wap_without_a_table(tmp_path):
+    """charades_video's evaluator has no accuracy metric: no table, the
+    loss, mAP and WAP lines; a dataset without a protocol writes null."""
+    lines, results = _run_hook([CharadesMAP()], tmp_path,
+                               loss=MultilabelBCELoss(), protocol=None)
+    (_, text), _ = lines
+    assert text == ('Test results (protocol None):\ntest_loss: 0.6931\n'
+                    'mAP: 1.0000\nWAP: 1.0000')
+    assert json.loads((tmp_path / 'results.json').read_text())[
+        'protocol'] is None
 
 
 def test_only_the_main_process_reports(tmp_path, monkeypatch):

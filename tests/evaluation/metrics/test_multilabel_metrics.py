@@ -65,16 +65,59 @@ def test_accuracies_match_torcheval():
     assert results == pytest.approx(expected, abs=1e-7)
 
 
+def _charades_map(metric_cfg, scores, targets):
+    """(returned metrics, per-class APs kept by the metric) of one
+    CharadesMAP evaluated on ``scores``, ``targets``."""
+    evaluator = _evaluator([metric_cfg])
+    evaluator.dataset_meta = dict(classes=CLASSES)
+    evaluator.process([
+        ActionDataSample().set_gt_label(t).set_pred_score(s)
+        for s, t in zip(scores, targets)
+    ])
+    return evaluator.evaluate(len(scores)), evaluator.metrics[0].class_ap
+
+
 def test_charades_map_matches_sklearn_with_class_names():
+    """Tie-free scores: the official AP equals scikit-learn's; WAP weighs
+    each class by its positives; per-class APs stay out of the metrics."""
     scores, targets = _data()
-    results = _evaluate([dict(type='CharadesMAP')], scores, targets)
+    results, class_ap = _charades_map(dict(type='CharadesMAP'), scores,
+                                      targets)
     ref = {
-        f'AP/{name}': average_precision_score(targets[:, c], scores[:, c])
+        name: average_precision_score(targets[:, c], scores[:, c])
         for c, name in enumerate(CLASSES[:-1])
     }
-    assert math.isnan(results.pop('AP/run'))
-    assert results.pop('mAP') == pytest.approx(sum(ref.values()) / len(ref))
-    assert results == pytest.approx(ref)
+    positives = targets.sum(0).tolist()
+    assert math.isnan(class_ap.pop('run'))
+    assert class_ap == pytest.approx(ref)
+    assert results == pytest.approx({
+        'mAP': sum(ref.values()) / len(ref),
+        'WAP': sum(ap * n for ap, n in zip(ref.values(), positives)) /
+        sum(positives)
+    })
+
+
+def test_charades_map_official_ties_on_hand_made_videos():
+    """Three videos, three classes, tied scores ranked in dataset order as
+    Charades_v1_classify.m's stable sort does. Class 0 ranks pos, neg
+    (tied), pos: AP (1 + 2/3) / 2 = 5/6 (scikit-learn, tie-averaged, says
+    7/12); class 1 ranks neg, pos, pos: (1/2 + 2/3) / 2 = 7/12; class 2 has
+    its one positive last: 1/3. mAP = 7/12, WAP = (2 * 5/6 + 2 * 7/12 +
+    1/3) / 5 = 19/30."""
+    scores = torch.tensor([[0.5, 0.9, 0.3], [0.5, 0.2, 0.2],
+                           [0.1, 0.4, 0.1]])
+    targets = torch.tensor([[1, 0, 0], [0, 1, 0], [1, 1, 1]])
+    names = CLASSES[:3]
+    results, class_ap = _charades_map(dict(type='CharadesMAP'),
+                                      torch.cat([scores, torch.zeros(3, 3)],
+                                                1),
+                                      torch.cat([targets, torch.zeros(
+                                          3, 3, dtype=torch.long)], 1))
+    assert results == pytest.approx({'mAP': 7 / 12, 'WAP': 19 / 30})
+    assert {n: class_ap[n] for n in names} == pytest.approx(
+        dict(zip(names, (5 / 6, 7 / 12, 1 / 3))))
+    assert average_precision_score(targets[:, 0], scores[:, 0]) == \
+        pytest.approx(7 / 12)
 
 
 def test_charades_map_without_class_names_or_classwise():
@@ -84,10 +127,18 @@ def test_charades_map_without_class_names_or_classwise():
         ActionDataSample().set_gt_label(t).set_pred_score(s)
         for s, t in zip(scores, targets)
     ])
-    assert set(evaluator.evaluate(len(scores))) == {'mAP'}
+    assert set(evaluator.evaluate(len(scores))) == {'mAP', 'WAP'}
+    assert evaluator.metrics[0].class_ap == {}
+    evaluator = _evaluator([dict(type='CharadesMAP')])
+    evaluator.process([
+        ActionDataSample().set_gt_label(t).set_pred_score(s)
+        for s, t in zip(scores, targets)
+    ])
+    evaluator.evaluate(len(scores))
+    assert list(evaluator.metrics[0].class_ap) == list('012345')
     results = _evaluate([dict(type='CharadesMAP', prefix='val')], scores,
                         targets)
-    assert 'val/mAP' in results and 'val/AP/walk' in results
+    assert set(results) == {'val/mAP', 'val/WAP'}
 
 
 def test_bce_loss_averages_the_heads_per_sample_losses():

@@ -1,4 +1,4 @@
-"""The test report (Tables 4.1-4.2, loss, mAP, per-class AP) from the
+"""The test report (Tables 4.1-4.2, loss, mAP, WAP, per-class AP) from the
 Runner, so every ``tools/test.py`` that builds one gives the same."""
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -27,9 +27,10 @@ def collect_report(
     The structure comes from the metric objects: the k values of each
     :class:`TopKMultilabelAccuracy`, the configured threshold of each
     :class:`MultilabelAccuracy`, the ``loss_name`` of each
-    :class:`MultilabelBCELoss`, the classes of each :class:`CharadesMAP`,
-    and the ``prefix`` of every one; ``results`` gives the values. The row
-    label of a metric with a prefix starts with ``'<prefix>/'``.
+    :class:`MultilabelBCELoss`, the per-class APs each :class:`CharadesMAP`
+    keeps (:attr:`CharadesMAP.class_ap`, not in ``results``), and the
+    ``prefix`` of every one; ``results`` gives the values. The row label of
+    a metric with a prefix starts with ``'<prefix>/'``.
 
     Args:
         metrics: The evaluator's metrics (``evaluator.metrics``).
@@ -38,7 +39,7 @@ def collect_report(
     Returns:
         ``(rows, scalars, class_ap)``: rows for
         :func:`~mmaction_charades.evaluation.report.format_results_table`,
-        ``{key: value}`` of the losses then the mAPs, and
+        ``{key: value}`` of the losses then the mAPs and WAPs, and
         ``{class: AP}``.
     """
     rows: List[Row] = []
@@ -55,22 +56,42 @@ def collect_report(
         elif isinstance(metric, MultilabelBCELoss):
             losses.append(_key(metric, metric.loss_name))
         elif isinstance(metric, CharadesMAP):
-            maps.append(_key(metric, metric.mean_name))
-            for name in metric.reported_classes:
-                key = _key(metric, metric.ap_name(name))
-                if key in results:
-                    class_ap[_key(metric, name)] = results[key]
+            maps += [_key(metric, metric.mean_name),
+                     _key(metric, metric.weighted_name)]
+            class_ap.update({_key(metric, name): ap
+                             for name, ap in metric.class_ap.items()})
     scalars = {key: results[key] for key in losses + maps if key in results}
     return rows, scalars, class_ap
+
+
+def class_ap_results(metrics: Sequence[BaseMetric]) -> Dict[str, float]:
+    """``{'[<prefix>/]AP/<class>': AP}`` of every :class:`CharadesMAP` of
+    ``metrics``, for ``results.json``."""
+    return {
+        _key(metric, f'AP/{name}'): ap
+        for metric in metrics if isinstance(metric, CharadesMAP)
+        for name, ap in metric.class_ap.items()
+    }
+
+
+def protocol_of(runner) -> Optional[str]:
+    """``metainfo['protocol']`` of the runner's test dataset, or None."""
+    dataloader = getattr(runner.test_loop, 'dataloader', None)
+    metainfo = getattr(getattr(dataloader, 'dataset', None), 'metainfo', None)
+    return (metainfo or {}).get('protocol')
 
 
 @HOOKS.register_module()
 class ResultsReportHook(Hook):
     """After testing, logs the table of the specification's Tables 4.1-4.2
-    (rows ``Top-k`` and ``Threshold (t)``, columns the five criteria) with
-    ``test_loss`` and ``mAP``, and writes ``WORK_DIR/results.json`` (every
-    metric, NaN as null) and ``results.md`` (the same text and the per-class
-    AP table).
+    (rows ``Top-k`` and ``Threshold (t)``, columns the five criteria; none
+    when the evaluator has no accuracy metric) with ``test_loss``, ``mAP``
+    and ``WAP``, and writes ``WORK_DIR/results.json`` (the test protocol,
+    every metric and every ``AP/<class>``, NaN as null) and ``results.md``
+    (the same text and the per-class AP table).
+
+    The protocol is the test dataset's ``metainfo['protocol']`` (set by the
+    ``test_protocols`` of ``configs/_base_/datasets/``), None without one.
 
     It reads the structure from ``runner.test_loop.evaluator.metrics`` (see
     :func:`collect_report`), so it needs no tool of its own: MMAction2's
@@ -96,12 +117,16 @@ class ResultsReportHook(Hook):
         metrics = metrics or {}
         rows, scalars, class_ap = collect_report(
             runner.test_loop.evaluator.metrics, metrics)
+        protocol = protocol_of(runner)
         runner.logger.info(
-            'Test results (Tables 4.1-4.2 of the specification):\n' +
+            f'Test results (protocol {protocol}):\n' +
             format_results_table(rows, scalars, self.digits))
         json_path, md_path = write_results(
-            runner.work_dir, metrics,
-            format_results_markdown(rows, scalars, class_ap, self.digits))
+            runner.work_dir,
+            dict(protocol=protocol, **metrics, **class_ap_results(
+                runner.test_loop.evaluator.metrics)),
+            format_results_markdown(rows, scalars, class_ap, self.digits,
+                                    protocol))
         runner.logger.info(f'results written to {json_path} and {md_path}')
         if 'mAP' not in metrics:
             runner.logger.error(

@@ -1,0 +1,41 @@
+"""Named test protocols of a config.
+
+The dataset bases (``configs/_base_/datasets/``) define ``test_protocols``:
+for each name, the ``test_dataloader`` and ``test_evaluator`` entries it
+sets, merged over the config as MMEngine merges a base (dicts key by key,
+lists replaced). The config's own ``test_dataloader`` and ``test_evaluator``
+are those of :data:`DEFAULT_PROTOCOL`; ``tools/test.py --protocol NAME``
+applies another. The protocol's name travels in the test dataset's
+``metainfo['protocol']``, which the results files report.
+"""
+from typing import List
+
+from mmengine.config import Config
+
+from .cli import UserError
+
+#: The config key holding the protocols.
+PROTOCOLS_KEY = 'test_protocols'
+#: The protocol of every shipped config's test_dataloader / test_evaluator.
+DEFAULT_PROTOCOL = 'charades_video'
+
+
+def protocol_names(cfg: Config) -> List[str]:
+    """Names of the config's test protocols, in definition order."""
+    return list(cfg.get(PROTOCOLS_KEY) or {})
+
+
+def apply_protocol(cfg: Config, name: str) -> Config:
+    """Merge ``cfg.test_protocols[name]`` into ``cfg`` (in place).
+
+    Raises:
+        UserError: if the config has no protocol of that name.
+    """
+    names = protocol_names(cfg)
+    if name not in names:
+        choices = (f'one of {", ".join(names)}' if names else
+                   f'a config that defines {PROTOCOLS_KEY}')
+        raise UserError(f'--protocol {name!r}: unknown test protocol, '
+                        f'expected {choices}')
+    cfg.merge_from_dict(cfg[PROTOCOLS_KEY][name].to_dict())
+    return cfg
