@@ -140,7 +140,7 @@ def test_multilabel_defaults_live_in_one_place():
     """Only multilabel_head.py sets the heads' defaults (the localisation
     protocol switches to per-clip scores) and only vit_preprocessor.py
     (besides MMAction2's model bases) a preprocessor."""
-    localize = ('charades_localize.py', 'mini_charades_localize.py')
+    localize = ('charades21.py', )  # its charades_localize protocol
     owners = {'average_clips': ('multilabel_head.py', *localize),
               'PosWeightBCELoss': ('multilabel_head.py', ),
               'ActionDataPreprocessor': ('vit_preprocessor.py', )}

@@ -115,10 +115,11 @@ def test_a_derived_config_selects_spec_clips_for_mmaction2_tools(tmp_path):
 
 def test_unknown_protocol_names_the_choices():
     cfg = Config.fromfile(str(MINI))
-    assert protocol_names(cfg) == ['charades_video', 'spec_clips']
+    assert protocol_names(cfg) == ['charades_video', 'spec_clips',
+                                   'charades_localize']
     with pytest.raises(UserError, match="^--protocol 'video': unknown test "
                        'protocol, expected one of charades_video, '
-                       'spec_clips$'):
+                       'spec_clips, charades_localize$'):
         apply_protocol(cfg, 'video')
     with pytest.raises(UserError, match='a config that defines '
                        'test_protocols'):

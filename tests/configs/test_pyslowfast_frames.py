@@ -52,3 +52,19 @@ def test_pyslowfast_protocol_on_a_frame_list(tmp_path):
     first = sample['inputs'][0, 0, 0].float().mean().item()
     last = sample['inputs'][27, 0, -1].float().mean().item()
     assert first == 0 and 2 * (60 - 36) <= last <= 2 * 59 and last % 2 == 0
+
+
+def test_every_protocol_reads_the_frames():
+    from mmaction_charades.utils.protocols import (apply_protocol,
+                                                   protocol_names)
+    cfg = Config.fromfile(str(CONFIG))
+    names = protocol_names(cfg)
+    assert names == ['charades_video', 'spec_clips', 'charades_localize']
+    for name in names:
+        dataset = apply_protocol(Config.fromfile(str(CONFIG)),
+                                 name).test_dataloader.dataset
+        steps = [t['type'] for t in dataset.pipeline]
+        assert 'ListedRawFrameDecode' in steps, (name, steps)
+        assert dataset.data_prefix == dict(
+            img='data/charades/Charades_v1_rgb'), name
+        assert dataset.metainfo.protocol == name

@@ -11,7 +11,12 @@
 #   video-level labels, the official mAP and WAP (Charades_v1_classify.m);
 # - spec_clips: the specification's 4 stride clips (16 consecutive frames,
 #   one per second) x 1 centre crop with clip labels, and the top-K /
-#   threshold accuracies of its Tables 4.1-4.2.
+#   threshold accuracies of its Tables 4.1-4.2;
+# - charades_localize: the official localisation (Charades_v1_localize.m):
+#   a clip of the training geometry centred on each of 25 points
+#   t_j = (j - 1) / 25 * length, ground truth at t every action with
+#   start <= t <= end, per-clip scores (the head's average_clips='none'),
+#   the per-frame official mAP and WAP.
 dataset_type = 'CharadesDataset'
 data_root = 'data/charades/Charades_v1_480'
 ann_file_train = 'data/charades/Charades_v1_train.csv'
@@ -45,6 +50,15 @@ video_test_pipeline = [
 spec_clips_test_pipeline = [
     dict(type='DecordInit'),
     dict(type='StrideClipSampler', clip_len=16, max_clips=4, stride=1.0),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+localize_test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='TimePointClipSampler', clip_len=16, span=3.0, num_points=25),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 224)),
     dict(type='CenterCrop', crop_size=224),
@@ -122,4 +136,16 @@ test_protocols = dict(
             dict(type='TopKMultilabelAccuracy', k=(2, 3, 5)),
             dict(type='MultilabelAccuracy', threshold=0.5),
             dict(type='MultilabelBCELoss', loss_name='test_loss'),
-        ]))
+        ]),
+    # Per-point scores of 25 clips per video (the test loss needs video
+    # labels, so there is none); a derived base without a clip model (VTN's
+    # whole-video bases) sets charades_localize=None.
+    charades_localize=dict(
+        model=dict(cls_head=dict(average_clips='none')),
+        test_dataloader=dict(
+            batch_size=1,
+            dataset=dict(
+                pipeline=localize_test_pipeline,
+                label_level='video',
+                metainfo=dict(protocol='charades_localize'))),
+        test_evaluator=[dict(type='CharadesLocalizationMAP')]))

@@ -37,10 +37,22 @@ spec_clips_test_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys),
 ]
+localize_test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='TimePointClipSampler', clip_len=clip_len, span=3.0,
+         num_points=25),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=video_test_pipeline))
 val_dataloader = test_dataloader
 test_protocols = dict(
     charades_video=dict(test_dataloader=test_dataloader),
     spec_clips=dict(test_dataloader=dict(
-        dataset=dict(pipeline=spec_clips_test_pipeline))))
+        dataset=dict(pipeline=spec_clips_test_pipeline))),
+    charades_localize=dict(test_dataloader=dict(
+        dataset=dict(pipeline=localize_test_pipeline))))

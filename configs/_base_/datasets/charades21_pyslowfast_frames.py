@@ -21,7 +21,7 @@ train_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys),
 ]
-test_pipeline = [
+video_test_pipeline = [
     dict(type='DilatedClipSampler', clip_len=16, span=3.0, num_clips=10,
          test_mode=True),
     dict(type='ListedRawFrameDecode'),
@@ -30,13 +30,34 @@ test_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys),
 ]
+spec_clips_test_pipeline = [
+    dict(type='StrideClipSampler', clip_len=16, max_clips=4, stride=1.0),
+    dict(type='ListedRawFrameDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
+localize_test_pipeline = [
+    dict(type='TimePointClipSampler', clip_len=16, span=3.0, num_points=25),
+    dict(type='ListedRawFrameDecode'),
+    dict(type='Resize', scale=(-1, 224)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
 _frames = dict(data_prefix=dict(_delete_=True, img=frame_root), frame_fps=24.)
 train_dataloader = dict(
     dataset=dict(**_frames, ann_file=ann_file_train, pipeline=train_pipeline))
-val_dataloader = dict(
-    dataset=dict(
-        **_frames,
-        ann_file=ann_file_val,
-        pipeline=test_pipeline,
-        label_level='video'))
-test_dataloader = val_dataloader
+# charades_video (the default), as charades21.py's, on the frames.
+test_dataloader = dict(
+    dataset=dict(**_frames, ann_file=ann_file_val,
+                 pipeline=video_test_pipeline))
+val_dataloader = test_dataloader
+test_protocols = dict(
+    charades_video=dict(test_dataloader=dict(
+        dataset=dict(pipeline=video_test_pipeline))),
+    spec_clips=dict(test_dataloader=dict(
+        dataset=dict(pipeline=spec_clips_test_pipeline))),
+    charades_localize=dict(test_dataloader=dict(
+        dataset=dict(pipeline=localize_test_pipeline))))

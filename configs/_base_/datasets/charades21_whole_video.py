@@ -53,4 +53,6 @@ test_protocols = dict(
     charades_video=dict(test_dataloader=dict(
         batch_size=1, dataset=dict(pipeline=video_test_pipeline))),
     spec_clips=dict(test_dataloader=dict(
-        batch_size=1, dataset=dict(pipeline=spec_clips_test_pipeline))))
+        batch_size=1, dataset=dict(pipeline=spec_clips_test_pipeline))),
+    # VTN scores a whole video at once: no per-point clips.
+    charades_localize=None)

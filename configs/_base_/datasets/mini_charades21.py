@@ -1,7 +1,8 @@
 # The generated mini-Charades (tools/data/make_mini_charades.py): the same
 # samplers, label rule and test protocols as charades21.py at a CPU-friendly
 # size (8 frames over 3 s for training and for each of charades_video's 10
-# clips, 4 stride clips of 8 frames for spec_clips, 64x64). No flips or
+# clips, 4 stride clips of 8 frames for spec_clips, 8 frames over 3 s
+# around each of charades_localize's 25 points, 64x64). No flips or
 # crops: the generated patterns are tied to screen positions, and the whole
 # frame is resized, so charades_video has 1 view per clip.
 _base_ = './charades21.py'
@@ -38,6 +39,15 @@ spec_clips_test_pipeline = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs', meta_keys=meta_keys),
 ]
+localize_test_pipeline = [
+    dict(type='DecordInit'),
+    dict(type='TimePointClipSampler', clip_len=clip_len, span=3.0,
+         num_points=25),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs', meta_keys=meta_keys),
+]
 
 train_dataloader = dict(
     batch_size=8,
@@ -63,4 +73,6 @@ test_protocols = dict(
     charades_video=dict(test_dataloader=dict(
         batch_size=8, dataset=dict(pipeline=video_test_pipeline))),
     spec_clips=dict(test_dataloader=dict(
-        batch_size=8, dataset=dict(pipeline=spec_clips_test_pipeline))))
+        batch_size=8, dataset=dict(pipeline=spec_clips_test_pipeline))),
+    charades_localize=dict(test_dataloader=dict(
+        batch_size=8, dataset=dict(pipeline=localize_test_pipeline))))

@@ -37,4 +37,6 @@ test_protocols = dict(
     charades_video=dict(test_dataloader=dict(
         dataset=dict(pipeline=video_test_pipeline))),
     spec_clips=dict(test_dataloader=dict(
-        dataset=dict(pipeline=spec_clips_test_pipeline))))
+        dataset=dict(pipeline=spec_clips_test_pipeline))),
+    # VTN scores a whole video at once: no per-point clips.
+    charades_localize=None)

@@ -1,9 +1,10 @@
 """Named test protocols of a config.
 
 The dataset bases (``configs/_base_/datasets/``) define ``test_protocols``:
-for each name, the ``test_dataloader`` and ``test_evaluator`` entries it
-sets, merged over the config as MMEngine merges a base (dicts key by key,
-lists replaced). The config's own ``test_dataloader`` and ``test_evaluator``
+for each name, the entries it sets (``test_dataloader``, ``test_evaluator``
+and, for ``charades_localize``, the head's ``average_clips``), merged over
+the config as MMEngine merges a base (dicts key by key, lists replaced). A
+derived base removes a protocol its model cannot run by setting it to None. The config's own ``test_dataloader`` and ``test_evaluator``
 are those of :data:`DEFAULT_PROTOCOL`; ``tools/test.py --protocol NAME``
 applies another. The protocol's name travels in the test dataset's
 ``metainfo['protocol']``, which the results files report.
@@ -22,7 +23,8 @@ DEFAULT_PROTOCOL = 'charades_video'
 
 def protocol_names(cfg: Config) -> List[str]:
     """Names of the config's test protocols, in definition order."""
-    return list(cfg.get(PROTOCOLS_KEY) or {})
+    protocols = cfg.get(PROTOCOLS_KEY) or {}
+    return [name for name, value in protocols.items() if value is not None]
 
 
 def apply_protocol(cfg: Config, name: str) -> Config:

@@ -7,8 +7,9 @@ from mmengine.evaluator import BaseMetric
 from mmengine.hooks import Hook
 from mmaction.registry import HOOKS
 
-from ...evaluation.metrics import (CharadesMAP, MultilabelAccuracy,
-                                   MultilabelBCELoss, TopKMultilabelAccuracy)
+from ...evaluation.metrics import (CharadesLocalizationMAP, CharadesMAP,
+                                   MultilabelAccuracy, MultilabelBCELoss,
+                                   TopKMultilabelAccuracy)
 from ...evaluation.report import (Row, format_results_markdown,
                                   format_results_table, write_results)
 
@@ -28,7 +29,8 @@ def collect_report(
     :class:`TopKMultilabelAccuracy`, the configured threshold of each
     :class:`MultilabelAccuracy`, the ``loss_name`` of each
     :class:`MultilabelBCELoss`, the per-class APs each :class:`CharadesMAP`
-    keeps (:attr:`CharadesMAP.class_ap`, not in ``results``), and the
+    keeps (:attr:`CharadesMAP.class_ap`, not in ``results``), the per-frame
+    mAP and WAP of each :class:`CharadesLocalizationMAP`, and the
     ``prefix`` of every one; ``results`` gives the values. The row label of
     a metric with a prefix starts with ``'<prefix>/'``.
 
@@ -60,6 +62,8 @@ def collect_report(
                      _key(metric, metric.weighted_name)]
             class_ap.update({_key(metric, name): ap
                              for name, ap in metric.class_ap.items()})
+        elif isinstance(metric, CharadesLocalizationMAP):
+            maps += [_key(metric, 'mAP'), _key(metric, 'WAP')]
     scalars = {key: results[key] for key in losses + maps if key in results}
     return rows, scalars, class_ap
 
