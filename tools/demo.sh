@@ -5,7 +5,7 @@
 # specification's 4 stride clips and its table, in $WORK/spec_clips;
 # charades_video, the default: 10 clips over the whole video, video labels,
 # official mAP and WAP, in $WORK), draw the curves and per-class AP, and end
-# with the video-level `mAP: <value>` and `WAP: <value>`.
+# with the video-level `WAP: <value>` and `mAP: <value>` (the last line).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-python}
@@ -32,5 +32,5 @@ import json, sys
 print(open(sys.argv[1]).read().split('\n\nPer-class')[0])
 results = json.load(open(sys.argv[2]))
 print(f"\nProtocol: {results['protocol']}")
-print(f"mAP: {results['mAP']:.4f}\nWAP: {results['WAP']:.4f}")
+print(f"WAP: {results['WAP']:.4f}\nmAP: {results['mAP']:.4f}")
 PYEOF
