@@ -90,6 +90,23 @@ def test_inference_timeline_steps_chunks_and_merges(video):
     assert timeline.duration == pytest.approx(8.0)
 
 
+def test_full_size_config_scores_one_view_per_step(video):
+    """A full-size config's default test pipeline (charades_video) takes
+    3 crops of each clip; the timeline takes its localisation pipeline,
+    one centre crop of the training geometry per step."""
+    cfg = Config.fromfile(str(ROOT / 'configs' / 'swin_t_charades21.py'))
+    model = ScriptedRecognizer(cfg, np.zeros((8, 21), np.float32))
+    timeline = inference_timeline(model, str(video), fps=1.0, batch_size=8)
+    assert model.calls == [((8, 3, 16, 224, 224), 'none')]
+    assert timeline.scores.shape == (8, 21)
+    cfg.test_protocols = None  # left with ThreeCrop: refused, not mixed up
+    model = ScriptedRecognizer(cfg, np.zeros((24, 21), np.float32))
+    model.test_step = lambda data: [ActionDataSample(
+        pred_score=torch.zeros(3 * len(data['inputs'][0]), 21))]
+    with pytest.raises(UnsupportedConfigError, match='one view per clip'):
+        inference_timeline(model, str(video))
+
+
 def test_refusals(video, tmp_path):
     vtn = Config.fromfile(str(ROOT / 'configs' / 'vtn_mini_charades21.py'))
     with pytest.raises(UnsupportedConfigError, match='WholeVideoSampler'):

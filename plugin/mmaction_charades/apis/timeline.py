@@ -130,6 +130,12 @@ def init_recognizer(config: Union[str, Config],
 
 
 def _pipeline_config(cfg: Config) -> List[dict]:
+    """The test pipeline of one view per clip: the ``charades_localize``
+    protocol's where the config has it (``charades_video``'s default test
+    pipeline may take 3 crops of every clip), else the test pipeline."""
+    localize = (cfg.get('test_protocols') or {}).get('charades_localize')
+    if localize is not None:
+        return copy.deepcopy(list(localize.test_dataloader.dataset.pipeline))
     if cfg.get('test_pipeline') is not None:
         return copy.deepcopy(list(cfg.test_pipeline))
     return copy.deepcopy(list(cfg.test_dataloader.dataset.pipeline))
@@ -265,13 +271,20 @@ def inference_timeline(model: nn.Module,
     chunks = []
     with per_clip_scores(model), torch.no_grad():
         for first in range(0, len(times), batch_size):
+            chunk = times[first:first + batch_size]
             # a shallow copy: decoding drops the reader from its results only
-            results = sampler(
-                dict(head, time_points=times[first:first + batch_size]))
+            results = sampler(dict(head, time_points=chunk))
             for transform in rest:
                 results = _apply(transform, results, video)
             sample = model.test_step(pseudo_collate([results]))[0]
-            chunks.append(sample.pred_score.detach().float().cpu().numpy())
+            scores = sample.pred_score.detach().float().cpu().numpy()
+            if len(scores) != len(chunk):
+                raise UnsupportedConfigError(
+                    f'the test pipeline gave {len(scores)} scores for '
+                    f'{len(chunk)} time steps: timelines '
+                    'need one view per clip (a CenterCrop, not ThreeCrop or '
+                    'TenCrop)')
+            chunks.append(scores)
     scores = np.concatenate(chunks).reshape(len(times), -1)
     return Timeline(video=video, times=times, scores=scores,
                     classes=_class_names(cfg, scores.shape[1]), step=step,
