@@ -47,9 +47,10 @@ def test_round_trip_and_official_score(tmp_path, label_space, num_classes):
     assert lines[26].split()[:2] == ['LOC02', '2']
     assert all(len(line.split()) == num_classes + 2 for line in lines)
     back = read_localization_submission(path)
-    assert list(back) == IDS
+    assert list(back) == [(v, j) for v in IDS for j in range(1, 26)]
     for video in IDS:
-        np.testing.assert_array_equal(back[video], scores[video])
+        np.testing.assert_array_equal(
+            [back[video, j] for j in range(1, 26)], scores[video])
 
     oracle = _oracle()
     gt = oracle.official_localization_gt(QUIRKS)
@@ -62,7 +63,34 @@ def test_round_trip_and_official_score(tmp_path, label_space, num_classes):
         labels.append(mapped)
     mAP, wap = oracle.official_localize_map(
         np.concatenate([scores[v] for v in IDS]), np.concatenate(labels))
-    metrics = score_localization(back, QUIRKS, label_space)
+    metrics = score_localization(path, QUIRKS, label_space)
+    assert metrics['mAP'] == pytest.approx(mAP, abs=1e-12)
+    assert metrics['WAP'] == pytest.approx(wap, abs=1e-12)
+    assert metrics['missing'] == []
+
+
+def test_missing_frames_score_minus_infinity(tmp_path):
+    """As the official script: frames the file lacks rank last (-inf),
+    lines of videos the annotations lack are ignored."""
+    scores = _scores(157, seed=2)
+    path = tmp_path / 'localize.txt'
+    write_localization_submission(path, scores)
+    lines = path.read_text().splitlines()
+    kept = [line for line in lines
+            if not line.startswith(('LOC04 ', 'LOC02 7 '))]
+    path.write_text('\n'.join(kept + ['OTHER 1 ' + ' '.join(['1'] * 157)])
+                    + '\n')
+    metrics = score_localization(path, QUIRKS)
+    assert metrics['missing'] == [('LOC02', 7)] + [('LOC04', j)
+                                                   for j in range(1, 26)]
+    oracle = _oracle()
+    gt = oracle.official_localization_gt(QUIRKS)
+    expected = {v: scores[v].copy() for v in IDS}
+    expected['LOC04'][:] = -np.inf
+    expected['LOC02'][6] = -np.inf
+    mAP, wap = oracle.official_localize_map(
+        np.concatenate([expected[v] for v in IDS]),
+        np.concatenate([gt[v] for v in IDS]))
     assert metrics['mAP'] == pytest.approx(mAP, abs=1e-12)
     assert metrics['WAP'] == pytest.approx(wap, abs=1e-12)
 
@@ -75,10 +103,6 @@ def test_predictions_to_point_scores_and_bad_files(tmp_path):
         predictions_to_scores(preds, 157, num_points=25)
 
     bad = tmp_path / 'bad.txt'
-    bad.write_text('A 1 0.5 0.5\nA 2 0.5 0.5\nB 1 0.5 0.5\n')
-    with pytest.raises(ValueError, match=r"'B' has frames \[1\], expected "
-                       r'1 .. 2'):
-        read_localization_submission(bad)
     bad.write_text('A 1 0.5 0.5\nA 1 0.5 0.5\n')
     with pytest.raises(ValueError, match='line 2: .* frame 1 already on '
                        'line 1'):
@@ -89,9 +113,14 @@ def test_predictions_to_point_scores_and_bad_files(tmp_path):
     bad.write_text('A 1 0.5 x\n')
     with pytest.raises(ValueError, match="line 1: score 'x'"):
         read_localization_submission(bad)
-    with pytest.raises(ValueError, match=r"miss 1 annotated videos \(e.g. "
-                       r"\['LOC04'\]\)"):
-        score_localization({v: np.zeros((25, 157)) for v in IDS[:3]}, QUIRKS)
+    bad.write_text('A 1 0.5 0.5\nA 2 0.5\n')
+    with pytest.raises(ValueError, match='line 2: expected the video id, the '
+                       'frame and 2 scores, got 1'):
+        read_localization_submission(bad)
+    bad.write_text('A 1 0.5 0.5\n')
+    with pytest.raises(ValueError, match='2 scores per line; pass the label '
+                       'space'):
+        score_localization(bad, QUIRKS)
 
 
 @pytest.mark.slow
@@ -104,8 +133,7 @@ def test_cli_writes_and_scores(run_tool, tmp_path):
                      tmp_path / 'preds.json', '--localize', '--out', out,
                      '--num-classes', '21', '--score', QUIRKS])
     assert done.returncode == 0, done.stderr
-    metrics = score_localization(read_localization_submission(out), QUIRKS,
-                                 'charades21')
+    metrics = score_localization(out, QUIRKS, 'charades21')
     assert (f"localisation mAP: {metrics['mAP']:.4f}  "
             f"WAP: {metrics['WAP']:.4f}") in done.stdout
     # without --localize, --score scores a classification file: these

@@ -387,6 +387,7 @@ def test_score_submission_errors(tmp_path):
     with pytest.raises(ValueError, match='3 scores per line, expected 21 '
                        'for charades21'):
         score_submission(tmp_path / 'sub.txt', csv_file, 'charades21')
+    (tmp_path / 'sub.txt').write_text('V1' + ' 0.5' * 21 + '\n')
     with pytest.raises(FileNotFoundError, match='no such annotation file'):
         score_submission(tmp_path / 'sub.txt', tmp_path / 'none.csv',
                          'charades21')

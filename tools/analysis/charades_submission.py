@@ -33,9 +33,8 @@ from mmaction_charades.datasets.transforms.samplers import \
     NUM_LOCALIZATION_POINTS
 from mmaction_charades.utils.submission import (
     NUM_CHARADES_CLASSES, load_predictions, predictions_to_scores,
-    read_annotation_ids, read_localization_submission, save_predictions,
-    score_localization, score_submission, write_localization_submission,
-    write_submission)
+    read_annotation_ids, save_predictions, score_localization,
+    score_submission, write_localization_submission, write_submission)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -81,10 +80,10 @@ def main(argv=None) -> int:
         print(f'wrote {len(scores)} videos x {args.num_classes} scores'
               f'{" x 25 frames" if args.localize else ""} to {args.out}')
         if args.score and args.localize:
-            space = {21: 'charades21'}.get(args.num_classes, 'charades157')
-            metrics = score_localization(
-                read_localization_submission(args.out, args.num_classes),
-                args.score, space)
+            metrics = score_localization(args.out, args.score)
+            if metrics['missing']:
+                print(f"warning: {len(metrics['missing'])} frames of "
+                      f'{args.score} have no scores (scored -inf)')
             print(f"localisation mAP: {metrics['mAP']:.4f}  "
                   f"WAP: {metrics['WAP']:.4f}")
         elif args.score:

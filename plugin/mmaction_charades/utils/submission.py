@@ -27,7 +27,8 @@ import collections
 import json
 from functools import partial
 from pathlib import Path
-from typing import Iterator, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import (Dict, Iterator, List, Mapping, Optional, Sequence, Tuple,
+                    Union)
 
 import numpy as np
 import torch
@@ -308,6 +309,27 @@ def video_targets(ann_file: PathLike,
     return [v['video_id'] for v in videos], labels
 
 
+
+def _scored_label_space(path: PathLike, scores: Mapping,
+                        label_space: Union[None, str, LabelSpace]
+                        ) -> LabelSpace:
+    """The label space a submission's ``scores`` (any key -> (C,)) are
+    scored in: ``label_space``, by default ``charades157`` for C = 157 and
+    ``charades21`` for 21; a C that does not fit is a ``ValueError``."""
+    num_classes = len(next(iter(scores.values()))) if scores else None
+    if label_space is None:
+        spaces = {157: 'charades157', 21: 'charades21'}
+        if num_classes not in spaces:
+            raise ValueError(f'{path}: {num_classes} scores per line; pass '
+                             'the label space of other than 157 or 21')
+        label_space = spaces[num_classes]
+    space = (load_label_space(label_space)
+             if isinstance(label_space, str) else label_space)
+    if num_classes not in (None, space.num_classes):
+        raise ValueError(f'{path}: {num_classes} scores per line, expected '
+                         f'{space.num_classes} for {space.name}')
+    return space
+
 def score_submission(path: PathLike, ann_file: PathLike,
                      label_space: Union[None, str, LabelSpace] = None
                      ) -> dict:
@@ -332,21 +354,10 @@ def score_submission(path: PathLike, ann_file: PathLike,
     from ..evaluation.functional import (official_average_precision,
                                          weighted_average_precision)
     scores = read_submission(path)
-    num_classes = len(next(iter(scores.values()))) if scores else None
-    if label_space is None:
-        spaces = {157: 'charades157', 21: 'charades21'}
-        if num_classes not in spaces:
-            raise ValueError(f'{path}: {num_classes} scores per line; pass '
-                             'the label space of other than 157 or 21')
-        label_space = spaces[num_classes]
-    space = (load_label_space(label_space)
-             if isinstance(label_space, str) else label_space)
+    space = _scored_label_space(path, scores, label_space)
     ids, targets = video_targets(ann_file, space)
     if not ids:
         raise ValueError(f'{ann_file}: no videos to score')
-    if num_classes not in (None, space.num_classes):
-        raise ValueError(f'{path}: {num_classes} scores per line, expected '
-                         f'{space.num_classes} for {space.name}')
     missing = [video_id for video_id in ids if video_id not in scores]
     rows = np.stack([scores.get(video_id, np.full(space.num_classes,
                                                   -np.inf))
@@ -390,84 +401,83 @@ def write_localization_submission(path: PathLike,
                 f.write(f'{video_id} {frame} {values}\n')
 
 
-def read_localization_submission(path: PathLike,
-                                 num_classes: Optional[int] = None) -> dict:
-    """Read a localisation submission back: video id -> float64 (P, C), in
-    file order. Every video must have frames 1 .. P, each once, with the
-    same P for all."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f'{path}: no such submission file')
-    rows = {}  # video -> {frame: (line, scores)}
-    with path.open() as f:
-        for line_num, line in enumerate(f, start=1):
-            fields = line.split()
-            if not fields:
-                continue
-            if num_classes is None:
-                num_classes = len(fields) - 2
-            where = f'{path} line {line_num}'
-            if len(fields) != num_classes + 2:
-                raise ValueError(f'{where}: expected the video id, the frame '
-                                 f'and {num_classes} scores, got '
-                                 f'{len(fields)} fields')
-            video_id, frame, values = fields[0], fields[1], fields[2:]
-            if not (frame.isascii() and frame.isdigit() and int(frame) >= 1):
-                raise ValueError(f'{where}: frame {frame!r} is not a number '
-                                 '1, 2, ...')
-            bad = next((v for v in values if not _is_float(v)), None)
-            if bad is not None:
-                raise ValueError(f'{where}: score {bad!r} is not a number')
-            frames = rows.setdefault(video_id, {})
-            if int(frame) in frames:
-                raise ValueError(f'{where}: video {video_id!r} frame {frame} '
-                                 f'already on line {frames[int(frame)][0]}')
-            frames[int(frame)] = (line_num, [float(v) for v in values])
-    scores, num_points = {}, None
-    for video_id, frames in rows.items():
-        num_points = num_points or len(frames)
-        if sorted(frames) != list(range(1, num_points + 1)):
-            raise ValueError(f'{path}: video {video_id!r} has frames '
-                             f'{sorted(frames)}, expected 1 .. {num_points} '
-                             'like the first video')
-        scores[video_id] = np.array([frames[k][1]
-                                     for k in range(1, num_points + 1)])
+def read_localization_submission(
+        path: PathLike,
+        num_classes: Optional[int] = None) -> Dict[Tuple[str, int],
+                                                   np.ndarray]:
+    """Read a localisation submission back.
+
+    Args:
+        path: The submission text file.
+        num_classes: Expected scores per line; by default the first line's.
+
+    Returns:
+        ``(video id, frame) -> float64 scores (C,)``, in file order; frames
+        are the file's 1-based numbers.
+    """
+    scores, first_line = {}, {}
+    for line_num, (video_id, *fields) in submission_lines(path):
+        frame, values = (fields[0], fields[1:]) if fields else ('', [])
+        if not (frame.isascii() and frame.isdigit() and int(frame) >= 1):
+            raise ValueError(f'{path} line {line_num}: frame {frame!r} is '
+                             'not a number 1, 2, ...')
+        if num_classes is None:
+            num_classes = len(values)
+        row = parse_scores(path, line_num, values, num_classes,
+                           head='the video id, the frame')
+        key = (video_id, int(frame))
+        if key in scores:
+            raise ValueError(
+                f'{path} line {line_num}: video {video_id!r} frame {frame} '
+                f'already on line {first_line[key]}')
+        scores[key], first_line[key] = row, line_num
     return scores
 
 
-def score_localization(scores: Mapping[str, np.ndarray], ann_file: PathLike,
-                       label_space: str = 'charades157') -> dict:
-    """Official localisation ``mAP`` and ``WAP`` of (P, C) scores per video
-    against an annotation file: ground truth at the P points ``(j - 1) / P *
-    length`` is every action with ``start <= t <= end``, frames ranked in
-    annotation-file then frame order (the official tie order). Every
-    annotated video needs scores; others are refused."""
-    from ..datasets.label_space import load_label_space
+def score_localization(path: PathLike,
+                       ann_file: PathLike,
+                       label_space: Union[None, str, LabelSpace] = None,
+                       num_points: int = 25) -> dict:
+    """Score a localisation submission as ``Charades_v1_localize.m`` does.
+
+    Rows are the ``num_points`` frames of every video of ``ann_file``, in
+    file then frame order (the official tie order); ground truth at frame
+    ``j`` is every action with ``start <= t <= end``, ``t = (j - 1) /
+    num_points * length``. A frame the submission lacks scores ``-inf`` in
+    every class; frames of other videos, or beyond ``num_points``, are
+    ignored, as in the official script.
+
+    Args:
+        path: The submission file (:func:`write_localization_submission`).
+        ann_file: The test CSV with the ground truth.
+        label_space: The space of the scores; by default ``charades157``
+            for 157 scores per line and ``charades21`` for 21.
+        num_points: Frames per video.
+
+    Returns:
+        dict with ``mAP``, ``WAP`` and ``missing`` (the ``(video id,
+        frame)`` of ``ann_file`` without scores).
+    """
     from ..datasets.transforms.samplers import (localization_times,
                                                 point_labels_from_actions)
     from ..evaluation.metrics.localization_map import localization_map
-    space = load_label_space(label_space)
+    scores = read_localization_submission(path)
+    space = _scored_label_space(path, scores, label_space)
     videos, _ = load_annotations(str(ann_file))
-    missing = [v['video_id'] for v in videos if v['video_id'] not in scores]
-    extra = set(scores) - {v['video_id'] for v in videos}
-    if missing or extra:
-        raise ValueError(
-            f'{ann_file}: the scores miss {len(missing)} annotated videos '
-            f'(e.g. {missing[:3]}) and have {len(extra)} others (e.g. '
-            f'{sorted(extra)[:3]})')
-    predicted, targets = [], []
+    if not videos:
+        raise ValueError(f'{ann_file}: no videos to score')
+    missing, rows, targets = [], [], []
     for video in videos:
-        points = np.asarray(scores[video['video_id']], dtype=np.float64)
-        if points.ndim != 2 or points.shape[1] != space.num_classes:
-            raise ValueError(
-                f'video {video["video_id"]!r}: expected (num_points, '
-                f'{space.num_classes}) scores for {space.name}, got '
-                f'{points.shape}')
+        for frame in range(1, num_points + 1):
+            key = (video['video_id'], frame)
+            if key not in scores:
+                missing.append(key)
+            rows.append(scores.get(key, np.full(space.num_classes, -np.inf)))
         actions = video['actions'].copy()
         actions[:, 0] = space.official_to_label[actions[:, 0].astype(int)]
         targets.append(point_labels_from_actions(
-            localization_times(video['length'], len(points)), actions,
+            localization_times(video['length'], num_points), actions,
             space.num_classes))
-        predicted.append(points)
-    return localization_map(torch.as_tensor(np.concatenate(predicted)),
-                            torch.as_tensor(np.concatenate(targets)))
+    metrics = localization_map(torch.as_tensor(np.stack(rows)),
+                               torch.as_tensor(np.concatenate(targets)))
+    return dict(metrics, missing=missing)
