@@ -52,20 +52,6 @@ def per_class_average_precision(scores: torch.Tensor,
     return torch.where(num_positives > 0, ap, torch.nan)
 
 
-def charades_map(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean of :func:`per_class_average_precision` over the classes that have
-    at least one positive sample.
-
-    Args:
-        scores: (N, C) scores.
-        targets: (N, C) multi-hot targets.
-
-    Returns:
-        0-dim float64 tensor; NaN if no class has a positive.
-    """
-    return per_class_average_precision(scores, targets).nanmean()
-
-
 def official_average_precision(scores: torch.Tensor,
                                targets: torch.Tensor) -> torch.Tensor:
     """Per-class AP as ``Charades_v1_classify.m`` and
@@ -103,3 +89,17 @@ def weighted_average_precision(ap: torch.Tensor,
     weigh 0. 0-dim float64 tensor; NaN if there is no positive at all."""
     weights = (targets > 0).sum(0).double()
     return torch.nansum(ap * weights) / weights.sum()
+
+
+def charades_map(scores: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """The official Charades mAP: mean of :func:`official_average_precision`
+    over the classes that have at least one positive sample.
+
+    Args:
+        scores: (N, C) scores.
+        targets: (N, C) multi-hot targets.
+
+    Returns:
+        0-dim float64 tensor; NaN if no class has a positive.
+    """
+    return official_average_precision(scores, targets).nanmean()
