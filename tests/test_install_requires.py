@@ -86,9 +86,12 @@ def _dry_run(*args):
     ('.', ['numpy==1.26.4', 'torch==2.5.1', 'mmengine==0.10.4']),
     ('.[mmcv-lite]', ['numpy==2.0.2', 'mmcv-lite==2.0.1']),
 ])
-def test_dry_run_install_keeps_the_users_versions(tmp_path, target, user):
-    """Resolve ``pip install -e`` beside other compatible versions, as in an
-    existing environment: pip keeps them, and installs no MMCV unless asked."""
+def test_dry_run_resolves_beside_other_compatible_versions(tmp_path, target,
+                                                           user):
+    """Resolve ``pip install -e`` together with other compatible versions
+    pinned as a user's environment has them (a fresh resolution, not an
+    installed environment): the ranges admit them, and no MMCV is added
+    unless asked."""
     probe = _dry_run('--no-deps', 'numpy==1.26.4')
     if probe.returncode:
         pytest.skip('package registry unreachable (pip: '

@@ -13,8 +13,10 @@ before the Runner is built and adds ``--protocol``, ``--dump`` to JSON and
 ``--partial-load``. ``--protocol NAME`` merges the config's
 ``test_protocols[NAME]`` before ``--cfg-options``: ``charades_video`` (the
 configs' default: clips over the whole video, video labels, official mAP and
-WAP) or ``spec_clips`` (the specification's 4 stride clips, clip labels,
-its accuracy table). The config's ``ResultsReportHook``
+WAP), ``spec_clips`` (the specification's 4 stride clips, clip labels,
+its accuracy table) or ``charades_localize`` (``Charades_v1_localize.m``:
+25 points per video, per-frame official mAP and WAP; clip models only).
+The config's ``ResultsReportHook``
 (``configs/_base_/default_runtime.py``) prints the specification's table
 (top-K and threshold accuracies under the five criteria, where the
 evaluator has them), the test loss, mAP and WAP, and writes
@@ -43,9 +45,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
         '--protocol',
-        help='test protocol defined by the config\'s test_protocols, e.g. '
-        'spec_clips (default: the config\'s test_dataloader, '
-        'charades_video in the shipped configs)')
+        help='test protocol defined by the config\'s test_protocols: '
+        'spec_clips or charades_localize in the shipped configs (default: '
+        'the config\'s test_dataloader, charades_video)')
     parser.add_argument('--work-dir',
                         help='directory for the logs and the results files')
     parser.add_argument('--dump', type=str,
