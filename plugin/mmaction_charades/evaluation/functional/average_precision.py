@@ -10,8 +10,26 @@ together (scikit-learn's ``average_precision_score``);
 :func:`official_average_precision` ranks ties in input order, as the official
 MATLAB code's stable ``sort`` does (the order of its ground-truth file).
 """
+from typing import Tuple
+
 import torch
 
+
+def _ranked(scores: torch.Tensor, targets: torch.Tensor
+            ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Each class's samples by descending score, ties in input order:
+    (N, C) sorted scores, float64 hits (1 for a positive) and precision at
+    each rank."""
+    if scores.shape != targets.shape or scores.ndim != 2:
+        raise ValueError(
+            'scores and targets must both be (num_samples, num_classes), got '
+            f'{tuple(scores.shape)} and {tuple(targets.shape)}')
+    sorted_scores, order = torch.sort(scores, dim=0, descending=True,
+                                      stable=True)
+    hits = (targets > 0).gather(0, order).double()
+    ranks = torch.arange(1, scores.shape[0] + 1, dtype=torch.float64,
+                         device=scores.device)
+    return sorted_scores, hits, hits.cumsum(0) / ranks[:, None]
 
 def per_class_average_precision(scores: torch.Tensor,
                                 targets: torch.Tensor) -> torch.Tensor:
@@ -28,16 +46,8 @@ def per_class_average_precision(scores: torch.Tensor,
     Returns:
         (C,) float64 tensor; NaN for a class without a positive sample.
     """
-    if scores.shape != targets.shape or scores.ndim != 2:
-        raise ValueError(
-            'scores and targets must both be (num_samples, num_classes), got '
-            f'{tuple(scores.shape)} and {tuple(targets.shape)}')
+    sorted_scores, hits, precision = _ranked(scores, targets)
     num_samples = scores.shape[0]
-    sorted_scores, order = scores.sort(dim=0, descending=True)
-    hits = (targets > 0).gather(0, order).double()
-    ranks = torch.arange(1, num_samples + 1, dtype=torch.float64,
-                         device=scores.device)
-    precision = hits.cumsum(0) / ranks[:, None]
     # Precision of a tie group is read at its last member: ``group_end[i]`` is
     # the first index j >= i where the score changes after j (or the end).
     is_end = torch.ones_like(sorted_scores, dtype=torch.bool)
@@ -68,15 +78,7 @@ def official_average_precision(scores: torch.Tensor,
     Returns:
         (C,) float64 tensor; NaN for a class without a positive sample.
     """
-    if scores.shape != targets.shape or scores.ndim != 2:
-        raise ValueError(
-            'scores and targets must both be (num_samples, num_classes), got '
-            f'{tuple(scores.shape)} and {tuple(targets.shape)}')
-    order = torch.sort(scores, dim=0, descending=True, stable=True).indices
-    hits = (targets > 0).gather(0, order).double()
-    ranks = torch.arange(1, scores.shape[0] + 1, dtype=torch.float64,
-                         device=scores.device)
-    precision = hits.cumsum(0) / ranks[:, None]
+    _, hits, precision = _ranked(scores, targets)
     num_positives = hits.sum(0)
     ap = (hits * precision).sum(0) / num_positives
     return torch.where(num_positives > 0, ap, torch.nan)
