@@ -25,6 +25,8 @@ class MultilabelScoreMetric(BaseMetric):
     """
 
     default_prefix = ''
+    #: What one result is, in :meth:`stack_results`' message.
+    sample_noun = 'samples'
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         self.results.extend(self.sample_result(s) for s in data_samples)
@@ -42,7 +44,8 @@ class MultilabelScoreMetric(BaseMetric):
 
     def stack_results(self, results: List[dict]) -> Tuple[torch.Tensor,
                                                           torch.Tensor]:
-        """(N, C) float scores and (N, C) long multi-hot targets.
+        """(N, C) float scores and (N, C) long multi-hot targets ((N, P, C)
+        for per-point samples).
 
         Raises:
             NonFiniteScoreError: if any score is NaN or infinite (a diverged model or
@@ -51,12 +54,13 @@ class MultilabelScoreMetric(BaseMetric):
         """
         scores = torch.stack([r['pred_score'] for r in results])
         targets = torch.stack([r['gt_label'] for r in results]).long()
-        bad = ~torch.isfinite(scores).all(dim=1)
+        bad = ~torch.isfinite(scores).flatten(1).all(dim=1)
         if bad.any():
             raise NonFiniteScoreError(
                 f'{type(self).__name__}: {int(bad.sum())} of {len(scores)} '
-                'samples have a NaN or infinite pred_score; the model output '
-                'is broken (NaN weights or a diverged training?)')
+                f'{self.sample_noun} have a NaN or infinite pred_score; the '
+                'model output is broken (NaN weights or a diverged '
+                'training?)')
         return scores, targets
 
 

@@ -6,7 +6,7 @@ from mmaction.registry import METRICS
 
 from ..functional import (official_average_precision,
                           weighted_average_precision)
-from .base import MultilabelScoreMetric, NonFiniteScoreError
+from .base import MultilabelScoreMetric
 
 
 def localization_map(scores: torch.Tensor,
@@ -38,6 +38,8 @@ class CharadesLocalizationMAP(MultilabelScoreMetric):
         collect_device, prefix: As for :class:`mmengine.evaluator.BaseMetric`.
     """
 
+    sample_noun = 'videos'
+
     def sample_result(self, sample: dict) -> dict:
         result = super().sample_result(sample)
         if result['pred_score'].ndim != 2:
@@ -49,12 +51,4 @@ class CharadesLocalizationMAP(MultilabelScoreMetric):
         return result
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
-        bad = sum(not torch.isfinite(r['pred_score']).all() for r in results)
-        if bad:
-            raise NonFiniteScoreError(
-                f'{type(self).__name__}: {bad} of {len(results)} videos have '
-                'a NaN or infinite pred_score; the model output is broken '
-                '(NaN weights or a diverged training?)')
-        return localization_map(
-            torch.cat([r['pred_score'] for r in results]),
-            torch.cat([r['gt_label'] for r in results]))
+        return localization_map(*self.stack_results(results))
