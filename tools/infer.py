@@ -66,10 +66,8 @@ def ground_truth(ann_file: str, video_id: str, cfg) -> np.ndarray:
     videos, _ = load_annotations(ann_file)
     for video in videos:
         if video['video_id'] == video_id:
-            actions = video['actions'].astype(np.float64)
-            official = actions[:, 0].astype(np.int64)
-            actions[:, 0] = load_label_space(spec).official_to_label[official]
-            return actions
+            return load_label_space(spec).label_actions(
+                video['actions']).astype(np.float64)
     raise UserError(f'--ann-file {ann_file!r} has no video {video_id!r} '
                     '(the video file name without extension)')
 

@@ -187,15 +187,12 @@ class CharadesDataset(BaseActionDataset):
         space = self.label_space
         data_list = []
         for video in videos:
-            official = video['actions'][:, 0].astype(np.int64)
-            actions = video['actions'].copy()
-            actions[:, 0] = space.official_to_label[official]
             info = dict(
                 video_id=video['video_id'],
                 length=video['length'],
-                actions=actions,
+                actions=space.label_actions(video['actions']),
                 num_classes=space.num_classes,
-                label=space.multi_hot(official),
+                label=space.multi_hot(video['actions'][:, 0]),
                 label_level=self.label_level)
             if 'frame_dir' in video:
                 info.update(

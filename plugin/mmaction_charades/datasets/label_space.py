@@ -57,6 +57,14 @@ class LabelSpace:
                                                 dtype=np.int64)]] = 1.
         return label
 
+    def label_actions(self, actions: np.ndarray) -> np.ndarray:
+        """A copy of (M, 3) ``[official class, start, end]`` actions with
+        the class replaced by its label in this space."""
+        labelled = np.array(actions, copy=True)
+        labelled[:, 0] = self.official_to_label[actions[:, 0].astype(
+            np.int64)]
+        return labelled
+
 
 def load_official_classes() -> List[Tuple[str, str]]:
     """The 157 official ``(class_id, name)`` pairs, ``c000`` first."""

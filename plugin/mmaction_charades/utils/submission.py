@@ -473,11 +473,9 @@ def score_localization(path: PathLike,
             if key not in scores:
                 missing.append(key)
             rows.append(scores.get(key, np.full(space.num_classes, -np.inf)))
-        actions = video['actions'].copy()
-        actions[:, 0] = space.official_to_label[actions[:, 0].astype(int)]
         targets.append(point_labels_from_actions(
-            localization_times(video['length'], num_points), actions,
-            space.num_classes))
+            localization_times(video['length'], num_points),
+            space.label_actions(video['actions']), space.num_classes))
     metrics = localization_map(torch.as_tensor(np.stack(rows)),
                                torch.as_tensor(np.concatenate(targets)))
     return dict(metrics, missing=missing)
