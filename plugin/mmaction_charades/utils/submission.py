@@ -228,14 +228,22 @@ def write_submission(path: PathLike, scores: Mapping[str, np.ndarray]) -> None:
     lengths = {len(np.ravel(s)) for s in scores.values()}
     if len(lengths) > 1:
         raise ValueError(f'videos have different score counts: {lengths}')
+    _check_video_ids(scores)
+    with Path(path).open('w') as f:
+        for video_id, score in scores.items():
+            f.write(f'{video_id} {_score_text(np.ravel(score))}\n')
+
+
+def _check_video_ids(scores: Mapping[str, np.ndarray]) -> None:
+    """Refuse a video id that would not be one field of a line."""
     for video_id in scores:
         if not video_id or any(c.isspace() for c in video_id):
             raise ValueError(f'video id {video_id!r} is empty or has spaces')
-    with Path(path).open('w') as f:
-        for video_id, score in scores.items():
-            values = ' '.join(
-                format(float(v), SCORE_FORMAT) for v in np.ravel(score))
-            f.write(f'{video_id} {values}\n')
+
+
+def _score_text(row: np.ndarray) -> str:
+    """The scores of one submission line, space-separated."""
+    return ' '.join(format(float(v), SCORE_FORMAT) for v in row)
 
 
 def submission_lines(path: PathLike) -> Iterator[Tuple[int, List[str]]]:
@@ -391,14 +399,11 @@ def write_localization_submission(path: PathLike,
     if len(shapes) > 1 or any(len(shape) != 2 for shape in shapes):
         raise ValueError('expected (num_points, C) scores, the same shape '
                          f'for every video; got shapes {sorted(shapes)}')
-    for video_id in scores:
-        if not video_id or any(c.isspace() for c in video_id):
-            raise ValueError(f'video id {video_id!r} is empty or has spaces')
+    _check_video_ids(scores)
     with Path(path).open('w') as f:
         for video_id, points in scores.items():
             for frame, row in enumerate(np.asarray(points), start=1):
-                values = ' '.join(format(float(v), SCORE_FORMAT) for v in row)
-                f.write(f'{video_id} {frame} {values}\n')
+                f.write(f'{video_id} {frame} {_score_text(row)}\n')
 
 
 def read_localization_submission(
