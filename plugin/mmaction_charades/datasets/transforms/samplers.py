@@ -57,16 +57,21 @@ def clip_labels_from_actions(frame_inds: np.ndarray, fps: float,
         (num_clips, C) float32 of 0/1.
     """
     frame_inds = np.asarray(frame_inds)
-    labels = np.zeros((frame_inds.shape[0], num_classes), dtype=np.float32)
     actions = np.asarray(actions, dtype=np.float64).reshape(-1, 3)
     if len(actions) == 0:
-        return labels
+        return np.zeros((frame_inds.shape[0], num_classes), dtype=np.float32)
     inside = frames_in_actions(frame_inds / fps, actions, length)  # (N, T, M)
-    clip_has_action = inside.any(axis=1)  # (N, M)
-    for m in np.flatnonzero(clip_has_action.any(axis=0)):
-        labels[clip_has_action[:, m], int(actions[m, 0])] = 1.
-    return labels
+    return _multi_hot(inside.any(axis=1), actions, num_classes)
 
+
+def _multi_hot(shows: np.ndarray, actions: np.ndarray,
+               num_classes: int) -> np.ndarray:
+    """(N, C) float32 0/1: row n has the label of every action m with
+    ``shows[n, m]`` ((N, M) bool; ``actions`` (M, 3) float64)."""
+    labels = np.zeros((shows.shape[0], num_classes), dtype=np.float32)
+    for m in np.flatnonzero(shows.any(axis=0)):
+        labels[shows[:, m], int(actions[m, 0])] = 1.
+    return labels
 
 
 def dilated_offsets(clip_len: int, span: float, total_frames: int,
@@ -79,6 +84,7 @@ def dilated_offsets(clip_len: int, span: float, total_frames: int,
     offsets = np.floor(np.arange(clip_len) * covered / clip_len).astype(
         np.int64)
     return offsets, covered / clip_len
+
 
 class BaseClipSampler(BaseTransform):
     """Writes the MMAction2 sampling keys and the clip labels.
@@ -272,12 +278,9 @@ def point_labels_from_actions(times: np.ndarray, actions: np.ndarray,
     parser's handling of both (:mod:`..annotations`) leaves this unchanged.
     """
     times = np.asarray(times, dtype=np.float64).reshape(-1)
-    labels = np.zeros((len(times), num_classes), dtype=np.float32)
     actions = np.asarray(actions, dtype=np.float64).reshape(-1, 3)
-    inside = frames_in_actions(times, actions, math.inf)  # (P, M)
-    for m in np.flatnonzero(inside.any(axis=0)):
-        labels[inside[:, m], int(actions[m, 0])] = 1.
-    return labels
+    return _multi_hot(frames_in_actions(times, actions, math.inf), actions,
+                      num_classes)
 
 
 @TRANSFORMS.register_module()
@@ -360,17 +363,17 @@ class TimePointClipSampler(BaseClipSampler):
         offsets, frame_interval = dilated_offsets(self.clip_len, self.span,
                                                   total_frames, fps)
         max_start = total_frames - 1 - int(offsets[-1])
-        starts = np.floor(
-            self.points_of(results) * fps - offsets[-1] / 2 + 0.5)
+        starts = np.floor(results['time_points'] * fps - offsets[-1] / 2 +
+                          0.5)
         starts = np.clip(starts, 0, max_start).astype(np.int64)
         return starts[:, None] + offsets[None, :], frame_interval
 
     def transform(self, results: Dict) -> Dict:
-        times = self.points_of(results)
+        results['time_points'] = self.points_of(results)
         results = super().transform(results)
-        results['time_points'] = times
         if 'actions' in results:
-            labels = point_labels_from_actions(times, results['actions'],
+            labels = point_labels_from_actions(results['time_points'],
+                                               results['actions'],
                                                results['num_classes'])
             results['point_labels'] = results['label'] = labels
         return results
