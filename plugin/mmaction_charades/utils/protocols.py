@@ -4,9 +4,10 @@ The dataset bases (``configs/_base_/datasets/``) define ``test_protocols``:
 for each name, the entries it sets (``test_dataloader``, ``test_evaluator``
 and, for ``charades_localize``, the head's ``average_clips``), merged over
 the config as MMEngine merges a base (dicts key by key, lists replaced). A
-derived base removes a protocol its model cannot run by setting it to None. The config's own ``test_dataloader`` and ``test_evaluator``
-are those of :data:`DEFAULT_PROTOCOL`; ``tools/test.py --protocol NAME``
-applies another. The protocol's name travels in the test dataset's
+derived base removes a protocol its model cannot run by setting it to None.
+The config's own ``test_dataloader`` and ``test_evaluator`` are those of
+:data:`DEFAULT_PROTOCOL`; ``tools/test.py --protocol NAME`` applies
+another. The protocol's name travels in the test dataset's
 ``metainfo['protocol']``, which the results files report.
 """
 from typing import List

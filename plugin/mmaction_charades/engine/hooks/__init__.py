@@ -9,6 +9,7 @@ from .train_metrics import TrainMultilabelMetricsHook
 
 __all__ = [
     'AtomicCheckpointHook', 'CheckpointCompatHook', 'CheckpointMismatchError',
-    'MultilabelConfigCheckHook', 'PosWeightHook', 'ResultsReportHook', 'RNGStateHook', 'SkippedVideosHook',
+    'MultilabelConfigCheckHook', 'PosWeightHook', 'ResultsReportHook',
+    'RNGStateHook', 'SkippedVideosHook',
     'TrainMultilabelMetricsHook'
 ]
