@@ -91,6 +91,23 @@ def test_official_quirks_labels(quirks_csv):
         np.testing.assert_array_equal(results['label'], expected[idx])
 
 
+def _decoding_frames(ann, root, clip_len: int,
+                     decoder: str) -> CharadesDataset:
+    """A test-mode dataset of the frame list ``ann`` whose pipeline decodes
+    the first ``clip_len`` frames with ``decoder``, on video labels."""
+    return CharadesDataset(
+        str(ann),
+        data_prefix=dict(img=str(root)),
+        frame_fps=24.,
+        test_mode=True,
+        label_level='video',
+        pipeline=[
+            dict(type='SampleFrames', clip_len=clip_len, frame_interval=1,
+                 num_clips=1, test_mode=True),
+            dict(type=decoder),
+        ])
+
+
 def test_frame_list_through_rawframe_decode(tmp_path):
     # 5 frames of video XY, frame k a uniform image of value 40 * k, files
     # numbered from 1 as PySlowFast's Charades frames.
@@ -104,17 +121,7 @@ def test_frame_list_through_rawframe_decode(tmp_path):
         lines.append(f'XY 0 {k} XY/XY-{k + 1:06d}.jpg "{label}"')
     ann = tmp_path / 'train.csv'
     ann.write_text('\n'.join(lines) + '\n')
-    dataset = CharadesDataset(
-        str(ann),
-        data_prefix=dict(img=str(root)),
-        frame_fps=24.,
-        test_mode=True,
-        label_level='video',
-        pipeline=[
-            dict(type='SampleFrames', clip_len=5, frame_interval=1,
-                 num_clips=1, test_mode=True),
-            dict(type='RawFrameDecode'),
-        ])
+    dataset = _decoding_frames(ann, root, 5, 'RawFrameDecode')
     info = dataset.get_data_info(0)
     assert (info['total_frames'], info['avg_fps'], info['length']) == \
         (5, 24., 5 / 24.)
@@ -138,17 +145,7 @@ def test_subsampled_frame_list_through_listed_rawframe_decode(tmp_path):
         lines.append(f'XY 0 {k} XY/XY-{k + 1:06d}.jpg ""')
     ann = tmp_path / 'train.csv'
     ann.write_text('\n'.join(lines) + '\n')
-    dataset = CharadesDataset(
-        str(ann),
-        data_prefix=dict(img=str(root)),
-        frame_fps=24.,
-        test_mode=True,
-        label_level='video',
-        pipeline=[
-            dict(type='SampleFrames', clip_len=4, frame_interval=1,
-                 num_clips=1, test_mode=True),
-            dict(type='ListedRawFrameDecode'),
-        ])
+    dataset = _decoding_frames(ann, root, 4, 'ListedRawFrameDecode')
     info = dataset.get_data_info(0)
     assert (info['total_frames'], info['avg_fps']) == (4, 6.)
     results = dataset[0]
@@ -157,12 +154,4 @@ def test_subsampled_frame_list_through_listed_rawframe_decode(tmp_path):
     assert values == [0, 40, 80, 120]
     # MMAction2's RawFrameDecode would read files 1-4 instead of 1, 5, 9, 13
     with pytest.raises(ConfigError, match=r"train\.csv.*'XY'.*ListedRaw"):
-        CharadesDataset(
-            str(ann),
-            data_prefix=dict(img=str(root)),
-            frame_fps=24.,
-            label_level='video',
-            pipeline=[
-                dict(type='SampleFrames', clip_len=4, num_clips=1),
-                dict(type='RawFrameDecode'),
-            ])
+        _decoding_frames(ann, root, 4, 'RawFrameDecode')
